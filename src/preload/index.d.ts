@@ -1,0 +1,8 @@
+import type { CertbenchApi } from '../shared/contract';
+
+declare global {
+  interface Window {
+    certbench: CertbenchApi;
+  }
+}
+export {};
