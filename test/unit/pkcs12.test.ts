@@ -1,0 +1,226 @@
+import { createPrivateKey, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InputError } from '../../src/core/errors.js';
+import { exportPublicKeyPem, generatePrivateKey, spkiDer } from '../../src/core/pki/keys.js';
+import { parsePem } from '../../src/core/pki/pem.js';
+import { looksLikePkcs12, readPkcs12, writePkcs12, type WritePkcs12Params } from '../../src/core/pki/pkcs12.js';
+import { openssl, opensslBytes, opensslTry, tempDir } from '../helpers/openssl.js';
+
+const tmp = tempDir('certbench-p12-');
+const PASS = 'p12-secret';
+
+interface Identity { keyFile: string; certFile: string; key: KeyObject; der: Uint8Array }
+const id = {} as Record<'ca' | 'rsaLeaf' | 'ecLeaf' | 'edSelf', Identity>;
+
+function load(keyFile: string, certFile: string): Identity {
+  return { keyFile, certFile, key: createPrivateKey(readFileSync(keyFile)), der: new Uint8Array(opensslBytes(['x509', '-in', certFile, '-outform', 'DER'])) };
+}
+
+// A CA (P-256) issuing an RSA and an EC leaf, and a self-signed Ed25519 certificate, all made by openssl.
+beforeAll(() => {
+  const p = tmp.path;
+  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', p('ca.key'), '-out', p('ca.pem'), '-subj', '/CN=certbench test CA', '-days', '2']);
+  id.ca = load(p('ca.key'), p('ca.pem'));
+  const leaf = (name: string, newkey: string[], serial: string): Identity => {
+    openssl(['req', '-new', ...newkey, '-nodes', '-keyout', p(`${name}.key`), '-out', p(`${name}.csr`), '-subj', `/CN=${name}.example.net`]);
+    openssl(['x509', '-req', '-in', p(`${name}.csr`), '-CA', p('ca.pem'), '-CAkey', p('ca.key'), '-set_serial', serial, '-days', '2', '-out', p(`${name}.pem`)]);
+    return load(p(`${name}.key`), p(`${name}.pem`));
+  };
+  id.rsaLeaf = leaf('rsa-leaf', ['-newkey', 'rsa:2048'], '11');
+  id.ecLeaf = leaf('ec-leaf', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-384'], '12');
+  openssl(['req', '-x509', '-newkey', 'ed25519', '-nodes', '-keyout', p('ed.key'), '-out', p('ed.pem'), '-subj', '/CN=ed.example.net', '-days', '2']);
+  id.edSelf = load(p('ed.key'), p('ed.pem'));
+});
+afterAll(() => tmp.cleanup());
+
+let fileNo = 0;
+function write(data: Uint8Array | string): string {
+  const f = tmp.path(`out${fileNo++}.p12`);
+  writeFileSync(f, data);
+  return f;
+}
+
+/** Runs `openssl pkcs12 -export` with extra args and returns the file's bytes. */
+function opensslExport(leaf: Identity, extra: string[], chain?: Identity): Uint8Array {
+  const f = tmp.path(`in${fileNo++}.p12`);
+  const args = ['pkcs12', '-export', '-inkey', leaf.keyFile, '-in', leaf.certFile, '-out', f, ...extra];
+  if (chain) args.push('-certfile', chain.certFile);
+  openssl(args);
+  return new Uint8Array(readFileSync(f));
+}
+
+async function errorOf(f: () => unknown): Promise<InputError | undefined> {
+  try {
+    await f();
+  } catch (err) {
+    if (err instanceof InputError) return err;
+    throw err;
+  }
+  return undefined;
+}
+
+function certsFromPem(text: string): Buffer[] {
+  return parsePem(text).filter((b) => b.label === 'CERTIFICATE').map((b) => Buffer.from(b.der));
+}
+
+describe('writePkcs12 opened by openssl', () => {
+  const cases: { name: string; leaf: () => Identity; chain: () => Identity[]; params?: Partial<WritePkcs12Params>; wantIter: number }[] = [
+    { name: 'RSA leaf + CA', leaf: () => id.rsaLeaf, chain: () => [id.ca], wantIter: 2048 },
+    { name: 'P-384 leaf + CA, friendly name', leaf: () => id.ecLeaf, chain: () => [id.ca], params: { friendlyName: 'router-1 cert' }, wantIter: 2048 },
+    { name: 'Ed25519 self-signed, 4096 iterations', leaf: () => id.edSelf, chain: () => [], params: { iterations: 4096 }, wantIter: 4096 },
+    { name: 'non-ASCII passphrase', leaf: () => id.ecLeaf, chain: () => [], params: { passphrase: 'pässwörd-µ' }, wantIter: 2048 },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const leaf = c.leaf();
+      const certs = [leaf.der, ...c.chain().map((x) => x.der)];
+      const pass = c.params?.passphrase ?? PASS;
+      const p12 = await writePkcs12({ key: leaf.key, certificates: certs, passphrase: PASS, ...c.params });
+      expect(looksLikePkcs12(p12)).toBe(true);
+      const f = write(p12);
+
+      const info = opensslTry(['pkcs12', '-info', '-nodes', '-in', f, '-passin', `pass:${pass}`]);
+      expect(info.status, info.stderr).toBe(0);
+      const all = info.stdout + info.stderr;
+      expect(all).toContain(`MAC: sha256, Iteration ${c.wantIter}`);
+      expect(all).toContain(`PKCS7 Encrypted data: PBES2, PBKDF2, AES-256-CBC, Iteration ${c.wantIter}, PRF hmacWithSHA256`);
+      expect(all).toContain(`Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC, Iteration ${c.wantIter}, PRF hmacWithSHA256`);
+      if (c.params?.friendlyName) expect(all).toContain(`friendlyName: ${c.params.friendlyName}`);
+      expect(all).toContain('localKeyID:');
+
+      // Certificates come out byte-identical and in the order given (leaf first).
+      const got = certsFromPem(openssl(['pkcs12', '-in', f, '-nokeys', '-passin', `pass:${pass}`]));
+      expect(got.map((b) => b.toString('hex'))).toEqual(certs.map((d) => Buffer.from(d).toString('hex')));
+
+      const keyPem = openssl(['pkcs12', '-in', f, '-nocerts', '-nodes', '-passin', `pass:${pass}`]);
+      expect(openssl(['pkey', '-pubout'], keyPem)).toBe(exportPublicKeyPem(leaf.key));
+
+      expect(opensslTry(['pkcs12', '-in', f, '-nokeys', '-passin', 'pass:wrong']).status).not.toBe(0);
+
+      // And we read back what we wrote.
+      const back = await readPkcs12(p12, pass, f);
+      expect(back.keys.map((k) => spkiDer(k).toString('hex'))).toEqual([spkiDer(leaf.key).toString('hex')]);
+      expect(back.certificates.map((d) => Buffer.from(d).toString('hex'))).toEqual(certs.map((d) => Buffer.from(d).toString('hex')));
+    });
+  }
+
+  it('every file gets fresh salts and IVs', async () => {
+    const a = await writePkcs12({ key: id.rsaLeaf.key, certificates: [id.rsaLeaf.der], passphrase: PASS });
+    const b = await writePkcs12({ key: id.rsaLeaf.key, certificates: [id.rsaLeaf.der], passphrase: PASS });
+    expect(Buffer.from(a).equals(Buffer.from(b))).toBe(false);
+  });
+
+  const bad: { name: string; input: () => Promise<WritePkcs12Params>; want: string }[] = [
+    { name: 'empty passphrase', input: async () => ({ key: id.rsaLeaf.key, certificates: [id.rsaLeaf.der], passphrase: '' }), want: 'invalid-value' },
+    { name: 'leaf does not belong to the key', input: async () => ({ key: id.ecLeaf.key, certificates: [id.rsaLeaf.der], passphrase: PASS }), want: 'invalid-value' },
+    { name: 'CA given before the leaf', input: async () => ({ key: id.rsaLeaf.key, certificates: [id.ca.der, id.rsaLeaf.der], passphrase: PASS }), want: 'invalid-value' },
+    { name: 'certificate bytes are junk', input: async () => ({ key: id.rsaLeaf.key, certificates: [id.rsaLeaf.der, new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x00])], passphrase: PASS }), want: 'invalid-value' },
+    { name: 'zero iterations', input: async () => ({ key: id.rsaLeaf.key, certificates: [id.rsaLeaf.der], passphrase: PASS, iterations: 0 }), want: 'invalid-value' },
+    { name: 'public key', input: async () => ({ key: createPublicKey(id.rsaLeaf.key), certificates: [id.rsaLeaf.der], passphrase: PASS }), want: 'wrong-kind' },
+  ];
+  for (const c of bad) {
+    it(`refuses: ${c.name}`, async () => {
+      const p = await c.input();
+      expect((await errorOf(() => writePkcs12(p)))?.code).toBe(c.want);
+    });
+  }
+
+  it('a generated key with no certificate still opens in openssl', async () => {
+    const key = await generatePrivateKey({ alg: 'ecdsa' });
+    const f = write(await writePkcs12({ key, certificates: [], passphrase: PASS }));
+    expect(openssl(['pkey', '-pubout'], openssl(['pkcs12', '-in', f, '-nocerts', '-nodes', '-passin', `pass:${PASS}`]))).toBe(exportPublicKeyPem(key));
+  });
+});
+
+describe('readPkcs12 of files made by openssl pkcs12 -export', () => {
+  const cases: { name: string; leaf: () => Identity; chain?: () => Identity; args: string[]; pass?: string; want: () => Identity[] }[] = [
+    { name: 'RSA leaf + CA, OpenSSL 3 defaults', leaf: () => id.rsaLeaf, chain: () => id.ca, args: [], want: () => [id.rsaLeaf, id.ca] },
+    { name: 'P-384 leaf + CA with -name', leaf: () => id.ecLeaf, chain: () => id.ca, args: ['-name', 'device'], want: () => [id.ecLeaf, id.ca] },
+    { name: 'Ed25519 self-signed', leaf: () => id.edSelf, args: [], want: () => [id.edSelf] },
+    { name: 'key under legacy 3DES PBE, certificates under AES', leaf: () => id.rsaLeaf, args: ['-keypbe', 'PBE-SHA1-3DES', '-certpbe', 'AES-256-CBC', '-macalg', 'sha1'], want: () => [id.rsaLeaf] },
+    { name: 'unencrypted key bag (-keypbe NONE)', leaf: () => id.ecLeaf, args: ['-keypbe', 'NONE'], want: () => [id.ecLeaf] },
+    { name: 'unencrypted certificates (-certpbe NONE)', leaf: () => id.ecLeaf, chain: () => id.ca, args: ['-certpbe', 'NONE'], want: () => [id.ecLeaf, id.ca] },
+    { name: 'no MAC (-nomac)', leaf: () => id.rsaLeaf, args: ['-nomac'], want: () => [id.rsaLeaf] },
+    { name: 'SHA-512 MAC, 10000 iterations', leaf: () => id.rsaLeaf, args: ['-macalg', 'sha512', '-iter', '10000', '-maciter'], want: () => [id.rsaLeaf] },
+    { name: 'non-ASCII passphrase', leaf: () => id.ecLeaf, args: [], pass: 'pässwörd-µ', want: () => [id.ecLeaf] },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const pass = c.pass ?? PASS;
+      const der = opensslExport(c.leaf(), [...c.args, '-passout', `pass:${pass}`], c.chain?.());
+      expect(looksLikePkcs12(der)).toBe(true);
+      const got = await readPkcs12(der, pass, 'export.p12');
+      expect(got.keys).toHaveLength(1);
+      expect(exportPublicKeyPem(got.keys[0]!)).toBe(exportPublicKeyPem(c.leaf().key));
+      expect(got.keys[0]!.type).toBe('private');
+      expect(got.certificates.map((d) => Buffer.from(d).toString('hex'))).toEqual(c.want().map((x) => Buffer.from(x.der).toString('hex')));
+    });
+  }
+
+  it('an empty passphrase opens without one', async () => {
+    const der = opensslExport(id.ecLeaf, ['-passout', 'pass:']);
+    const got = await readPkcs12(der, undefined, 'empty-pass.p12');
+    expect(got.keys).toHaveLength(1);
+    expect(got.certificates).toHaveLength(1);
+  });
+});
+
+describe('readPkcs12 errors', () => {
+  let good: Uint8Array;
+  let noMac: Uint8Array;
+  let legacy3des: Uint8Array;
+  let legacyRc2: Uint8Array;
+  beforeAll(() => {
+    good = opensslExport(id.rsaLeaf, ['-passout', `pass:${PASS}`], id.ca);
+    noMac = opensslExport(id.rsaLeaf, ['-nomac', '-passout', `pass:${PASS}`]);
+    legacy3des = opensslExport(id.rsaLeaf, ['-keypbe', 'PBE-SHA1-3DES', '-certpbe', 'PBE-SHA1-3DES', '-macalg', 'sha1', '-passout', `pass:${PASS}`]);
+    legacyRc2 = opensslExport(id.rsaLeaf, ['-legacy', '-passout', `pass:${PASS}`]);
+  });
+
+  const cases: { name: string; input: () => Uint8Array; pass: string | undefined; want: string; message?: RegExp }[] = [
+    { name: 'wrong passphrase', input: () => good, pass: 'wrong', want: 'wrong-passphrase', message: /passphrase is wrong/ },
+    { name: 'no passphrase', input: () => good, pass: undefined, want: 'passphrase-required', message: /passphrase/ },
+    { name: 'wrong passphrase without a MAC', input: () => noMac, pass: 'wrong', want: 'wrong-passphrase' },
+    { name: 'truncated to half', input: () => good.subarray(0, good.length >> 1), pass: PASS, want: 'truncated', message: /cut short/ },
+    { name: 'truncated by one byte', input: () => good.subarray(0, good.length - 1), pass: PASS, want: 'truncated' },
+    { name: 'empty', input: () => new Uint8Array(0), pass: PASS, want: 'empty' },
+    { name: 'random bytes', input: () => new Uint8Array(randomBytes(300)).fill(0x30, 0, 1).fill(0x04, 1, 2), pass: PASS, want: 'unknown-content' },
+    { name: 'a certificate, not a PKCS#12', input: () => id.rsaLeaf.der, pass: PASS, want: 'unknown-content', message: /not a PKCS#12/ },
+    {
+      name: 'legacy 3DES certificates and SHA-1 MAC',
+      input: () => legacy3des,
+      pass: PASS,
+      want: 'unsupported',
+      message: /pbeWithSHAAnd3-KeyTripleDES-CBC.*cannot decrypt.*openssl pkcs12/,
+    },
+    { name: 'legacy 3DES file with a wrong passphrase', input: () => legacy3des, pass: 'wrong', want: 'wrong-passphrase' },
+    { name: 'legacy RC2-40 certificates (-legacy)', input: () => legacyRc2, pass: PASS, want: 'unsupported', message: /pbeWithSHAAnd40BitRC2-CBC/ },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const err = await errorOf(() => readPkcs12(c.input(), c.pass, 'device.p12'));
+      expect(err?.code).toBe(c.want);
+      expect(err?.file).toBe('device.p12');
+      expect(err?.message).toMatch(/^device\.p12: /);
+      if (c.message) expect(err?.message).toMatch(c.message);
+    });
+  }
+});
+
+describe('looksLikePkcs12', () => {
+  const cases: { name: string; input: () => Uint8Array; want: boolean }[] = [
+    { name: 'OpenSSL export', input: () => opensslExport(id.ecLeaf, ['-passout', `pass:${PASS}`]), want: true },
+    { name: 'BER indefinite-length header', input: () => new Uint8Array([0x30, 0x80, 0x02, 0x01, 0x03, 0x30, 0x80, 0x06]), want: true },
+    { name: 'certificate', input: () => id.rsaLeaf.der, want: false },
+    { name: 'PKCS#8 key', input: () => new Uint8Array(id.rsaLeaf.key.export({ type: 'pkcs8', format: 'der' })), want: false },
+    { name: 'encrypted PKCS#8 key', input: () => new Uint8Array(id.rsaLeaf.key.export({ type: 'pkcs8', format: 'der', cipher: 'aes-256-cbc', passphrase: 'x' })), want: false },
+    { name: 'empty', input: () => new Uint8Array(0), want: false },
+    { name: 'PEM text', input: () => new TextEncoder().encode(readFileSync(id.rsaLeaf.certFile, 'utf8')), want: false },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      expect(looksLikePkcs12(c.input())).toBe(c.want);
+    });
+  }
+});
