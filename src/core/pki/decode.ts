@@ -1,0 +1,279 @@
+import { createHash, createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { stat, readFile } from 'node:fs/promises';
+import * as asn1js from 'asn1js';
+import { CertbenchError, fail } from '../errors.js';
+import { x509 } from './crypto.js';
+import { spkiDer } from './keys.js';
+import { looksLikePem, parsePem, toPem, type PemBlock } from './pem.js';
+import { looksLikePkcs12, readPkcs12 } from './pkcs12.js';
+import { MAX_INPUT_BYTES, type DecodedItem, type DecodeParams, type PrivateKeyEncoding } from './types.js';
+
+const DEFAULT_NAME = 'input';
+
+type Container = 'pem' | 'der' | 'pkcs12';
+// An item before `file`/`index` are filled in.
+type Piece = DistributiveOmit<DecodedItem, 'file' | 'index' | 'container'>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/**
+ * Reads every certificate, CSR and key from PEM text (any number of blocks, any surrounding text) or
+ * from DER bytes (certificate, CSR, PKCS#12, PKCS#8 plain or encrypted, PKCS#1, SEC1, SPKI), in file order.
+ * @throws InputError `too-large`, `empty`, `truncated`, `bad-base64`, `unknown-content`, `unsupported`,
+ *   `passphrase-required`, `wrong-passphrase`; every message names `p.file`
+ */
+export async function decode(input: Uint8Array | string, p: DecodeParams = {}): Promise<DecodedItem[]> {
+  const file = p.file ?? DEFAULT_NAME;
+  const size = typeof input === 'string' ? Buffer.byteLength(input, 'utf8') : input.length;
+  if (size > MAX_INPUT_BYTES) {
+    fail('too-large', `the input is ${size} bytes; certificate and key files are far smaller than the ${MAX_INPUT_BYTES}-byte limit`, file);
+  }
+  const text = typeof input === 'string' ? input : Buffer.from(input).toString('latin1');
+  if (size === 0 || text.trim().length === 0) fail('empty', 'the file is empty', file);
+
+  let parts: { container: Container; item: Piece }[];
+  if (looksLikePem(text)) {
+    parts = decodePem(parsePem(text, file), p.passphrase, file);
+  } else {
+    const bytes = typeof input === 'string' || input[0] !== 0x30 ? armourlessBase64(text) ?? toBytes(input) : input;
+    parts = await decodeDer(bytes, p.passphrase, file);
+  }
+  if (parts.length === 0) fail('unknown-content', 'the file holds no certificate, CSR or key (only blocks certbench skips, such as EC PARAMETERS)', file);
+  return parts.map((x, index) => ({ ...x.item, file, index, container: x.container }) as DecodedItem);
+}
+
+/**
+ * Reads a file and decodes it; the size is checked before reading.
+ * @throws InputError `not-found`, `too-large`, `empty`, `invalid-value` (a directory), and everything {@link decode} throws
+ */
+export async function decodeFile(path: string, p: DecodeParams = {}): Promise<DecodedItem[]> {
+  const file = p.file ?? path;
+  let st;
+  try {
+    st = await stat(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') fail('not-found', 'no such file', file);
+    if (code === 'EACCES' || code === 'EPERM') fail('not-found', 'the file cannot be read (permission denied)', file);
+    fail('not-found', `the file cannot be opened (${code ?? 'unknown error'})`, file);
+  }
+  if (st.isDirectory()) fail('invalid-value', 'this is a directory, not a file', file);
+  if (st.size > MAX_INPUT_BYTES) {
+    fail('too-large', `the file is ${st.size} bytes; certificate and key files are far smaller than the ${MAX_INPUT_BYTES}-byte limit`, file);
+  }
+  if (st.size === 0) fail('empty', 'the file is empty', file);
+  const bytes = await readFile(path);
+  return decode(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { ...p, file });
+}
+
+/** Hex (lowercase) SHA-256 of the item's SubjectPublicKeyInfo DER: equal for a key, its certificate and its CSR. */
+export function spkiSha256(item: DecodedItem): string {
+  return createHash('sha256').update(spkiDer(publicKeyOf(item))).digest('hex');
+}
+
+/** The public key of a certificate, CSR, private key or public key. @throws InputError `unsupported` for a CSR key node:crypto cannot read */
+export function publicKeyOf(item: DecodedItem): KeyObject {
+  switch (item.kind) {
+    case 'certificate':
+      return new X509Certificate(item.der).publicKey;
+    case 'csr': {
+      const spki = new x509.Pkcs10CertificateRequest(item.der).publicKey.rawData;
+      try {
+        return createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+      } catch {
+        return fail('unsupported', 'the CSR holds a public key of a type certbench cannot read', item.file);
+      }
+    }
+    case 'private-key':
+      return createPublicKey(item.key);
+    case 'public-key':
+      return item.key;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// PEM
+
+const CERT_LABELS = new Set(['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE']);
+const CSR_LABELS = new Set(['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST']);
+const SKIPPED_LABELS = new Set(['EC PARAMETERS']);
+
+function decodePem(blocks: PemBlock[], passphrase: string | undefined, file: string): { container: Container; item: Piece }[] {
+  const out: { container: Container; item: Piece }[] = [];
+  blocks.forEach((b, i) => {
+    const where = `the PEM block #${i + 1} ("${b.label}")`;
+    if (SKIPPED_LABELS.has(b.label)) return;
+    if (CERT_LABELS.has(b.label)) {
+      // TRUSTED CERTIFICATE carries OpenSSL trust settings after the certificate itself.
+      const der = b.label === 'TRUSTED CERTIFICATE' ? firstElement(b.der) : b.der;
+      out.push({ container: 'pem', item: { kind: 'certificate', der: checkCertificate(der, where, file) } });
+    } else if (CSR_LABELS.has(b.label)) {
+      out.push({ container: 'pem', item: { kind: 'csr', der: checkCsr(b.der, where, file) } });
+    } else if (b.label === 'PRIVATE KEY') {
+      out.push({ container: 'pem', item: privateKeyItem(b.der, 'pkcs8', 'pkcs8', undefined, where, file) });
+    } else if (b.label === 'ENCRYPTED PRIVATE KEY') {
+      if (passphrase === undefined) fail('passphrase-required', `${where} is an encrypted private key; give its passphrase (--passphrase-file)`, file);
+      out.push({ container: 'pem', item: privateKeyItem(b.der, 'pkcs8', 'pkcs8-encrypted', passphrase, where, file) });
+    } else if (b.label === 'RSA PRIVATE KEY' || b.label === 'EC PRIVATE KEY') {
+      const encoding: PrivateKeyEncoding = b.label === 'RSA PRIVATE KEY' ? 'pkcs1' : 'sec1';
+      if ((b.headers['Proc-Type'] ?? '').includes('ENCRYPTED')) {
+        if (passphrase === undefined) fail('passphrase-required', `${where} is encrypted (Proc-Type: 4,ENCRYPTED); give its passphrase (--passphrase-file)`, file);
+        out.push({ container: 'pem', item: legacyEncryptedKey(b, encoding, passphrase, where, file) });
+      } else {
+        out.push({ container: 'pem', item: privateKeyItem(b.der, encoding, encoding, undefined, where, file) });
+      }
+    } else if (b.label === 'PUBLIC KEY' || b.label === 'RSA PUBLIC KEY') {
+      const key = publicKey(b.der, b.label === 'PUBLIC KEY' ? 'spki' : 'pkcs1');
+      if (!key) fail(derProblem(b.der), `${where} does not hold a valid public key`, file);
+      out.push({ container: 'pem', item: { kind: 'public-key', key } });
+    } else {
+      fail('unsupported', `${where} is not something certbench reads (certificates, CSRs, private and public keys are)`, file);
+    }
+  });
+  return out;
+}
+
+function legacyEncryptedKey(b: PemBlock, encoding: PrivateKeyEncoding, passphrase: string, where: string, file: string): Piece {
+  // node:crypto (OpenSSL) decrypts the RFC 1421 form only from PEM text with its headers.
+  const headers = Object.entries(b.headers).map(([k, v]) => `${k}: ${v}\n`).join('');
+  const pem = toPem(b.label, b.der).replace(/-----\n/, `-----\n${headers}\n`);
+  try {
+    return { kind: 'private-key', key: createPrivateKey({ key: pem, format: 'pem', passphrase }), encoding };
+  } catch (e) {
+    // The body is ciphertext, so its DER shape says nothing.
+    return rethrowKeyError(e, true, where, file, new Uint8Array());
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// DER
+
+async function decodeDer(der: Uint8Array, passphrase: string | undefined, file: string): Promise<{ container: Container; item: Piece }[]> {
+  const what = 'the DER data';
+  if (looksLikePkcs12(der)) {
+    const p12 = await readPkcs12(der, passphrase, file);
+    return [
+      ...p12.keys.map((key) => ({ container: 'pkcs12' as const, item: { kind: 'private-key' as const, key, encoding: 'pkcs12' as const } })),
+      ...p12.certificates.map((c) => ({ container: 'pkcs12' as const, item: { kind: 'certificate' as const, der: c } })),
+    ];
+  }
+  // DER of any certificate or key has control bytes; plain text starting with "0" is still text.
+  if (der[0] !== 0x30 || /^[\x20-\x7e\t\r\n]*$/.test(Buffer.from(der).toString('latin1'))) {
+    fail('unknown-content', 'this is neither PEM text nor DER: not a certificate, CSR or key', file);
+  }
+  if (asTruncated(der)) fail('truncated', `${what} ends before its declared length; the file looks cut short`, file);
+
+  if (parses(() => new X509Certificate(der))) return [{ container: 'der', item: { kind: 'certificate', der } }];
+  if (isCsr(der)) return [{ container: 'der', item: { kind: 'csr', der } }];
+
+  // Encrypted PKCS#8 is recognised by node:crypto's "passphrase required" answer.
+  try {
+    createPrivateKey({ key: Buffer.from(der), format: 'der', type: 'pkcs8' });
+    return [{ container: 'der', item: privateKeyItem(der, 'pkcs8', 'pkcs8', undefined, what, file) }];
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ERR_MISSING_PASSPHRASE') {
+      if (passphrase === undefined) fail('passphrase-required', `${what} is an encrypted private key; give its passphrase (--passphrase-file)`, file);
+      return [{ container: 'der', item: privateKeyItem(der, 'pkcs8', 'pkcs8-encrypted', passphrase, what, file) }];
+    }
+  }
+  for (const type of ['pkcs1', 'sec1'] as const) {
+    if (parses(() => createPrivateKey({ key: Buffer.from(der), format: 'der', type }))) {
+      return [{ container: 'der', item: privateKeyItem(der, type, type, undefined, what, file) }];
+    }
+  }
+  for (const type of ['spki', 'pkcs1'] as const) {
+    const key = publicKey(der, type);
+    if (key) return [{ container: 'der', item: { kind: 'public-key', key } }];
+  }
+  return fail('unknown-content', `${what} is not a certificate, CSR, PKCS#12, private key or public key`, file);
+}
+
+// ---------------------------------------------------------------------------------------------
+// helpers
+
+function checkCertificate(der: Uint8Array, where: string, file: string): Uint8Array {
+  if (!parses(() => new X509Certificate(der))) fail(derProblem(der), `${where} does not hold a valid X.509 certificate`, file);
+  return der;
+}
+
+function checkCsr(der: Uint8Array, where: string, file: string): Uint8Array {
+  if (!isCsr(der)) fail(derProblem(der), `${where} does not hold a valid certificate signing request`, file);
+  return der;
+}
+
+function isCsr(der: Uint8Array): boolean {
+  return parses(() => {
+    const csr = new x509.Pkcs10CertificateRequest(der);
+    // Reading the key proves the structure really is a CSR, not something of a similar shape.
+    createPublicKey({ key: Buffer.from(csr.publicKey.rawData), format: 'der', type: 'spki' });
+  });
+}
+
+function privateKeyItem(der: Uint8Array, type: 'pkcs8' | 'pkcs1' | 'sec1', encoding: PrivateKeyEncoding,
+  passphrase: string | undefined, where: string, file: string): Piece {
+  try {
+    const key = createPrivateKey({ key: Buffer.from(der), format: 'der', type, ...(passphrase === undefined ? {} : { passphrase }) });
+    return { kind: 'private-key', key, encoding };
+  } catch (e) {
+    return rethrowKeyError(e, passphrase !== undefined, where, file, der);
+  }
+}
+
+function rethrowKeyError(e: unknown, encrypted: boolean, where: string, file: string, der: Uint8Array): never {
+  if (e instanceof CertbenchError) throw e;
+  const code = (e as { code?: string }).code ?? '';
+  if (code === 'ERR_MISSING_PASSPHRASE' || code === 'ERR_OSSL_CRYPTO_INTERRUPTED_OR_CANCELLED') {
+    fail('passphrase-required', `${where} is an encrypted private key; give its passphrase (--passphrase-file)`, file);
+  }
+  // A wrong key occasionally decrypts to bytes with valid padding, so any failure after
+  // decryption of a well-formed encrypted key means the passphrase is wrong.
+  if (encrypted && !asTruncated(der)) fail('wrong-passphrase', `the passphrase does not decrypt ${where}`, file);
+  if (code === 'ERR_OSSL_UNSUPPORTED' || code === 'ERR_OSSL_EVP_UNSUPPORTED_ALGORITHM' || code.includes('UNSUPPORTED')) {
+    fail(asTruncated(der) ? 'truncated' : 'unsupported', `${where} is a private key in a form or algorithm certbench cannot read`, file);
+  }
+  fail(derProblem(der), `${where} does not hold a valid private key`, file);
+}
+
+function publicKey(der: Uint8Array, type: 'spki' | 'pkcs1'): KeyObject | undefined {
+  try {
+    return createPublicKey({ key: Buffer.from(der), format: 'der', type });
+  } catch {
+    return undefined;
+  }
+}
+
+function parses(f: () => unknown): boolean {
+  try {
+    f();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// True when the outer DER element declares more bytes than there are.
+function asTruncated(der: Uint8Array): boolean {
+  if (der.length === 0) return false;
+  const r = asn1js.fromBER(der);
+  return r.offset === -1 && /End of input reached/.test(r.result.error);
+}
+
+function derProblem(der: Uint8Array): 'truncated' | 'unknown-content' {
+  return asTruncated(der) ? 'truncated' : 'unknown-content';
+}
+
+// The first DER element, without what follows it.
+function firstElement(der: Uint8Array): Uint8Array {
+  const r = asn1js.fromBER(der);
+  return r.offset > 0 ? der.subarray(0, r.offset) : der;
+}
+
+function toBytes(input: Uint8Array | string): Uint8Array {
+  return typeof input === 'string' ? new Uint8Array(Buffer.from(input, 'utf8')) : input;
+}
+
+// Base64 pasted without its BEGIN/END lines.
+function armourlessBase64(text: string): Uint8Array | undefined {
+  const body = text.replace(/\s+/g, '');
+  if (body.length < 16 || body.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(body)) return undefined;
+  return new Uint8Array(Buffer.from(body, 'base64'));
+}

@@ -1,0 +1,230 @@
+import { createPublicKey, verify as cryptoVerify, constants, X509Certificate, type KeyObject } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import { checkChain, isSelfSigned } from './chain.js';
+import { x509 } from './crypto.js';
+import { publicKeyOf, spkiSha256 } from './decode.js';
+import { keyInfo } from './keys.js';
+import { lint, type Finding, type LintFacts } from './lint.js';
+import type { DecodedItem, ItemKind, KeyInfo, PrivateKeyEncoding } from './types.js';
+
+export type { Finding } from './lint.js';
+
+/** Everything certbench shows about one decoded item. Certificate-only fields are absent for keys. */
+export interface Inspection {
+  file: string;
+  index: number;
+  kind: ItemKind;
+  container: 'pem' | 'der' | 'pkcs12';
+  /** RFC 4514-style, in certificate order: `C=US, O=Org, CN=host`. */
+  subject?: string;
+  issuer?: string;
+  /** Uppercase hex, as `openssl x509 -serial` prints it. */
+  serial?: string;
+  /** `DNS:x`, `IP:x`, `email:x`, `URI:x`. */
+  san?: string[];
+  key: KeyInfo;
+  /** OpenSSL-style name, e.g. `sha256WithRSAEncryption`. */
+  signatureAlgorithm?: string;
+  /** ISO 8601. */
+  notBefore?: string;
+  notAfter?: string;
+  /** Whole days from `now` to notAfter; negative once expired. */
+  daysLeft?: number;
+  /** Certificate fingerprints as `openssl x509 -fingerprint` prints them (colon-separated uppercase hex). */
+  sha1?: string;
+  sha256?: string;
+  /** Lowercase hex SHA-256 of the SubjectPublicKeyInfo DER. */
+  spkiSha256: string;
+  isCa?: boolean;
+  selfSigned?: boolean;
+  keyUsage?: string[];
+  extendedKeyUsage?: string[];
+  encoding?: PrivateKeyEncoding;
+  findings: Finding[];
+}
+
+/** Options for {@link inspect}. */
+export interface InspectParams {
+  /** The moment validity and days-left are judged at; defaults to the current time. */
+  now?: Date;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Describes every item and lints it; a file's certificates (more than one) are also checked as a
+ * chain, with the chain findings on that file's first certificate.
+ * @throws InputError `unsupported` for key types certbench does not handle
+ */
+export function inspect(items: DecodedItem[], p: InspectParams = {}): Inspection[] {
+  const now = p.now ?? new Date();
+  const out = items.map((item) => inspectOne(item, now));
+
+  const byFile = new Map<string, number[]>();
+  items.forEach((item, i) => {
+    if (item.kind !== 'certificate') return;
+    byFile.set(item.file, [...(byFile.get(item.file) ?? []), i]);
+  });
+  for (const idx of byFile.values()) {
+    if (idx.length < 2) continue;
+    const first = items[idx[0]!]!;
+    const report = checkChain(idx.map((i) => (items[i] as { der: Uint8Array }).der));
+    // PKCS#12 bags have no meaningful order, so only PEM/DER bundles can be out of order.
+    const problems = report.problems.filter((f) => !(first.container === 'pkcs12' && f.code === 'chain-out-of-order'));
+    out[idx[0]!]!.findings.push(...problems);
+  }
+  return out;
+}
+
+function inspectOne(item: DecodedItem, now: Date): Inspection {
+  const base = {
+    file: item.file,
+    index: item.index,
+    kind: item.kind,
+    container: item.container,
+    key: keyInfo(publicKeyOf(item)),
+    spkiSha256: spkiSha256(item),
+  };
+  switch (item.kind) {
+    case 'certificate': {
+      const n = new X509Certificate(item.der);
+      const c = new x509.X509Certificate(item.der);
+      const san = c.getExtension(x509.SubjectAlternativeNameExtension);
+      const ku = c.getExtension(x509.KeyUsagesExtension);
+      const eku = c.getExtension(x509.ExtendedKeyUsageExtension);
+      const facts = {
+        ...base,
+        subject: c.subject,
+        issuer: c.issuer,
+        serial: n.serialNumber.toUpperCase(),
+        ...(san ? { san: san.names.items.map(formatName) } : {}),
+        signatureAlgorithm: signatureName(() => c.signatureAlgorithm),
+        notBefore: c.notBefore.toISOString(),
+        notAfter: c.notAfter.toISOString(),
+        daysLeft: Math.floor((c.notAfter.getTime() - now.getTime()) / DAY_MS),
+        sha1: n.fingerprint,
+        sha256: n.fingerprint256,
+        isCa: n.ca,
+        selfSigned: isSelfSigned(n),
+        ...(ku ? { keyUsage: keyUsageNames(ku.usages) } : {}),
+        ...(eku ? { extendedKeyUsage: eku.usages.map((u) => ekuName(String(u))) } : {}),
+      };
+      return { ...facts, findings: lint({ ...facts, commonNames: c.subjectName.getField('CN') }, { now }) };
+    }
+    case 'csr': {
+      const r = new x509.Pkcs10CertificateRequest(item.der);
+      const san = r.getExtension('2.5.29.17') as x509.SubjectAlternativeNameExtension | null;
+      const ku = r.getExtension('2.5.29.15') as x509.KeyUsagesExtension | null;
+      const eku = r.getExtension('2.5.29.37') as x509.ExtendedKeyUsageExtension | null;
+      const facts = {
+        ...base,
+        subject: r.subject,
+        ...(san ? { san: san.names.items.map(formatName) } : {}),
+        signatureAlgorithm: signatureName(() => r.signatureAlgorithm),
+        ...(ku ? { keyUsage: keyUsageNames(ku.usages) } : {}),
+        ...(eku ? { extendedKeyUsage: eku.usages.map((u) => ekuName(String(u))) } : {}),
+      };
+      const signatureValid = verifyCsrSignature(item.der);
+      const lintFacts: LintFacts = { ...facts, commonNames: r.subjectName.getField('CN'), ...(signatureValid === undefined ? {} : { signatureValid }) };
+      return { ...facts, findings: lint(lintFacts, { now }) };
+    }
+    case 'private-key':
+      return { ...base, encoding: item.encoding, findings: lint(base, { now }) };
+    case 'public-key':
+      return { ...base, findings: lint(base, { now }) };
+  }
+}
+
+/** Verifies a CSR's self-signature synchronously with node:crypto; undefined when the algorithm or key is not one we know. */
+export function verifyCsrSignature(der: Uint8Array): boolean | undefined {
+  const csr = new x509.Pkcs10CertificateRequest(der);
+  let key: KeyObject;
+  try {
+    key = createPublicKey({ key: Buffer.from(csr.publicKey.rawData), format: 'der', type: 'spki' });
+  } catch {
+    return undefined;
+  }
+  let alg: { name: string; hash?: { name: string }; saltLength?: number };
+  try {
+    alg = csr.signatureAlgorithm as typeof alg;
+  } catch {
+    return undefined;
+  }
+  const hash = alg.hash?.name.replace('-', '').toLowerCase();
+  // The signed bytes are the CertificationRequestInfo exactly as encoded, which @peculiar/x509 keeps private.
+  const outer = asn1js.fromBER(der).result;
+  const info = outer instanceof asn1js.Sequence ? outer.valueBlock.value[0] : undefined;
+  if (!info) return false;
+  const data = Buffer.from(info.valueBeforeDecodeView);
+  const sig = Buffer.from(csr.signature);
+  try {
+    switch (alg.name) {
+      case 'RSASSA-PKCS1-v1_5':
+      case 'ECDSA':
+        return hash ? cryptoVerify(hash, data, key, sig) : undefined;
+      case 'RSA-PSS':
+        return hash ? cryptoVerify(hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: alg.saltLength ?? 20 }, sig) : undefined;
+      case 'Ed25519':
+        return cryptoVerify(null, data, key, sig);
+      default:
+        return undefined;
+    }
+  } catch {
+    // A signature node:crypto cannot even parse does not verify.
+    return false;
+  }
+}
+
+function signatureName(get: () => unknown): string | undefined {
+  let alg: { name: string; hash?: { name: string } };
+  try {
+    alg = get() as typeof alg;
+  } catch {
+    return undefined;
+  }
+  const h = alg.hash?.name.replace('-', '');
+  switch (alg.name) {
+    case 'RSASSA-PKCS1-v1_5':
+      return h ? `${h.toLowerCase()}WithRSAEncryption` : 'rsaEncryption';
+    case 'ECDSA':
+      return h ? `ecdsa-with-${h}` : 'ecdsa';
+    case 'RSA-PSS':
+      return h ? `rsassaPss (${h})` : 'rsassaPss';
+    case 'Ed25519':
+      return 'ED25519';
+    default:
+      return alg.name;
+  }
+}
+
+const EKU_NAMES: Record<string, string> = {
+  '1.3.6.1.5.5.7.3.1': 'serverAuth',
+  '1.3.6.1.5.5.7.3.2': 'clientAuth',
+  '1.3.6.1.5.5.7.3.3': 'codeSigning',
+  '1.3.6.1.5.5.7.3.4': 'emailProtection',
+  '1.3.6.1.5.5.7.3.5': 'ipsecEndSystem',
+  '1.3.6.1.5.5.7.3.6': 'ipsecTunnel',
+  '1.3.6.1.5.5.7.3.7': 'ipsecUser',
+  '1.3.6.1.5.5.7.3.8': 'timeStamping',
+  '1.3.6.1.5.5.7.3.9': 'OCSPSigning',
+  '1.3.6.1.5.5.7.3.17': 'ipsecIKE',
+  '2.5.29.37.0': 'anyExtendedKeyUsage',
+};
+
+function ekuName(oid: string): string {
+  return EKU_NAMES[oid] ?? oid;
+}
+
+function keyUsageNames(flags: number): string[] {
+  const names: string[] = [];
+  for (const [name, bit] of Object.entries(x509.KeyUsageFlags)) {
+    if (typeof bit === 'number' && (flags & bit) !== 0) names.push(name);
+  }
+  return names;
+}
+
+const SAN_PREFIX: Record<string, string> = { dns: 'DNS', ip: 'IP', email: 'email', url: 'URI', upn: 'UPN', guid: 'GUID', id: 'RID', dn: 'DirName' };
+
+function formatName(n: { type: string; value: string }): string {
+  return `${SAN_PREFIX[n.type] ?? n.type}:${n.value}`;
+}
