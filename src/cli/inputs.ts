@@ -1,0 +1,50 @@
+import { readFileSync, statSync } from 'node:fs';
+import type { KeyObject } from 'node:crypto';
+import { fail } from '../core/errors.js';
+import { decodeFile } from '../core/pki/decode.js';
+import { MAX_INPUT_BYTES, type DecodedItem } from '../core/pki/types.js';
+import { readPassphraseFile } from './io.js';
+
+/** The passphrase named by --passphrase-file, if any. */
+export function passphraseFrom(opts: { passphraseFile?: string }): string | undefined {
+  return opts.passphraseFile ? readPassphraseFile(opts.passphraseFile) : undefined;
+}
+
+/**
+ * Reads a small text input (a template) with the same size limit as every other input.
+ * @throws InputError not-found, too-large or empty
+ */
+export function readTextFile(path: string): string {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch {
+    fail('not-found', 'no such file', path);
+  }
+  if (size > MAX_INPUT_BYTES) fail('too-large', `the file is ${size} bytes, over the ${MAX_INPUT_BYTES}-byte limit for inputs`, path);
+  const text = readFileSync(path, 'utf8');
+  if (text.trim().length === 0) fail('empty', 'the file is empty', path);
+  return text;
+}
+
+/**
+ * Reads a file that must hold exactly one private key.
+ * @throws InputError wrong-kind when it holds no key or several
+ */
+export async function loadPrivateKey(path: string, passphrase: string | undefined): Promise<KeyObject> {
+  const items = await decodeFile(path, { file: path, passphrase });
+  const keys = items.filter((i): i is Extract<DecodedItem, { kind: 'private-key' }> => i.kind === 'private-key');
+  if (keys.length === 0) {
+    const kinds = [...new Set(items.map((i) => i.kind))].join(', ');
+    fail('wrong-kind', `expected a private key but the file holds ${kinds || 'nothing certbench reads'}`, path);
+  }
+  if (keys.length > 1) fail('wrong-kind', `the file holds ${keys.length} private keys; give a file with one`, path);
+  return keys[0]!.key;
+}
+
+/** Decodes every file in order, naming each item by its file. */
+export async function loadAll(paths: string[], passphrase: string | undefined): Promise<DecodedItem[]> {
+  const out: DecodedItem[] = [];
+  for (const path of paths) out.push(...(await decodeFile(path, { file: path, passphrase })));
+  return out;
+}

@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync, readFileSync, existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { CertbenchError, fail } from '../core/errors.js';
+
+/** A negative verdict (mismatch, failed check): exit code 1. */
+export class VerdictError extends CertbenchError {
+  override name = 'VerdictError';
+}
+
+/** Options for writing one output file. */
+export interface WriteOutputParams {
+  /** Holds a private key (or anything secret): written with mode 0600. */
+  secret?: boolean;
+  /** Replace an existing file; without it an existing file is never touched. */
+  force?: boolean;
+  /** The flag that named the path, for error messages. */
+  flag?: string;
+}
+
+/**
+ * Writes `data` to `path` atomically: a temp file in the same folder, fsync, then rename, so an
+ * error never leaves a partial file and an existing file is replaced in one step.
+ * @throws InputError when the folder is missing or the file exists without `force`
+ */
+export function writeOutput(path: string, data: string | Uint8Array, p: WriteOutputParams = {}): void {
+  const flag = p.flag ?? '-o';
+  const dir = dirname(path);
+  let dirStat;
+  try {
+    dirStat = statSync(dir);
+  } catch {
+    fail('not-found', `the folder "${dir}" does not exist`, `${flag} ${path}`);
+  }
+  if (!dirStat.isDirectory()) fail('invalid-value', `"${dir}" is not a folder`, `${flag} ${path}`);
+  if (existsSync(path) && !p.force) {
+    fail('invalid-value', 'the file already exists; choose another name or pass --force to replace it', `${flag} ${path}`);
+  }
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const fd = openSync(tmp, 'wx', p.secret ? 0o600 : 0o644);
+  try {
+    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(tmp, path);
+  } catch (err) {
+    try { closeSync(fd); } catch { /* already closed */ }
+    try { unlinkSync(tmp); } catch { /* never created or already renamed */ }
+    throw err;
+  }
+}
+
+/** Several outputs that land together: all are checked first, then written; none is left when one fails. */
+export function writeOutputs(files: { path: string; data: string | Uint8Array; params?: WriteOutputParams }[]): void {
+  const written: string[] = [];
+  try {
+    for (const f of files) {
+      writeOutput(f.path, f.data, f.params);
+      written.push(f.path);
+    }
+  } catch (err) {
+    for (const w of written) {
+      try { unlinkSync(w); } catch { /* best effort */ }
+    }
+    throw err;
+  }
+}
+
+/**
+ * Reads a passphrase file: the first line, without its line ending (as OpenSSL's `file:` does).
+ * @throws InputError when the file cannot be read or is empty
+ */
+export function readPassphraseFile(path: string, flag = '--passphrase-file'): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    fail('not-found', 'cannot read the passphrase file', `${flag} ${path}`);
+  }
+  const first = text.split(/\r?\n/)[0] ?? '';
+  if (first.length === 0) fail('empty', 'the passphrase file is empty', `${flag} ${path}`);
+  return first;
+}
+
+/** Prints one JSON object on stdout. */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Exit code for an error: 1 for a negative verdict, 2 for everything else (bad input, usage, I/O). */
+export function exitCodeFor(err: unknown): number {
+  return err instanceof VerdictError ? 1 : 2;
+}
+
+/** The one line printed on stderr for an error; never a stack trace for expected errors. */
+export function describeError(err: unknown): string {
+  if (err instanceof CertbenchError) return err.message;
+  if (err && typeof err === 'object' && 'code' in err && typeof (err as { code: unknown }).code === 'string') {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOENT' && e.path) return `${e.path}: no such file`;
+    if (e.code === 'EACCES' && e.path) return `${e.path}: permission denied`;
+    if (e.code === 'ENOSPC') return 'no space left on the device';
+  }
+  return `internal error: ${err instanceof Error ? err.message : String(err)}`;
+}

@@ -1,0 +1,104 @@
+import { Command, CommanderError, Option } from 'commander';
+import { describeError, exitCodeFor } from './io.js';
+
+// Each verb's implementation is imported only when that verb runs, so `--help` and light verbs
+// do not pay for loading the X.509 and PKCS#12 libraries.
+type Action = (...args: never[]) => Promise<void>;
+const lazy = (load: () => Promise<{ run: Action }>) =>
+  async (...args: unknown[]): Promise<void> => {
+    const mod = await load();
+    await mod.run(...(args as never[]));
+  };
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Builds the `certbench` program (exported for tests of the parser itself). */
+export function buildProgram(): Command {
+  const program = new Command('certbench')
+    .description('Certificate workbench for network engineers: keys, CSRs, inspect, match and convert.\nExit codes: 0 success, 1 negative verdict (mismatch, failed check), 2 bad input or usage.')
+    .version(process.env['npm_package_version'] ?? '0.1.0', '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  program
+    .command('keygen')
+    .description('generate a private key (RSA 2048/3072/4096, ECDSA P-256/P-384, Ed25519); written with mode 0600')
+    .addOption(new Option('--alg <alg>', 'key algorithm').choices(['rsa', 'ecdsa', 'ed25519']).makeOptionMandatory())
+    .addOption(new Option('--bits <bits>', 'RSA modulus size').choices(['2048', '3072', '4096']))
+    .addOption(new Option('--curve <curve>', 'ECDSA curve').choices(['P-256', 'P-384']))
+    .addOption(new Option('--format <format>', 'key encoding (pkcs1 for RSA only, sec1 for ECDSA only)').choices(['pkcs8', 'pkcs1', 'sec1']).default('pkcs8'))
+    .option('--der', 'write DER instead of PEM')
+    .option('--passphrase-file <file>', 'encrypt the key (PKCS#8, AES-256-CBC) with the first line of this file')
+    .requiredOption('-o, --out <file>', 'output key file')
+    .option('--force', 'replace the output file if it exists')
+    .option('--json', 'print one JSON object on stdout')
+    .action(lazy(() => import('./commands/keygen.js')));
+
+  program
+    .command('csr')
+    .description('build a certificate signing request from a key and a subject or a KB37299-style OpenSSL config')
+    .requiredOption('--key <file>', 'private key (any encoding certbench reads)')
+    .option('--passphrase-file <file>', 'passphrase for an encrypted key')
+    .option('--subject <dn>', 'subject, e.g. "C=US,O=Org,CN=host" (order kept)')
+    .option('--template <file>', 'OpenSSL req config with [alt_names] (KB37299 style), {{placeholders}} allowed')
+    .option('--var <name=value>', 'fill a {{name}} placeholder of the template (repeatable)', collect, [])
+    .option('--san <type:value>', 'subject alternative name: DNS:x, IP:x, email:x, URI:x (repeatable)', collect, [])
+    .option('--emit-openssl-cnf <file>', 'also write the equivalent OpenSSL config for `openssl req -new -config`')
+    .requiredOption('-o, --out <file>', 'output CSR file (PEM)')
+    .option('--force', 'replace output files if they exist')
+    .option('--json', 'print one JSON object on stdout')
+    .action(lazy(() => import('./commands/csr.js')));
+
+  program
+    .command('inspect')
+    .description('decode certificates, CSRs, keys and bundles (PEM, DER, PKCS#12) and lint them')
+    .argument('<files...>', 'files to inspect')
+    .option('--passphrase-file <file>', 'passphrase for encrypted keys and PKCS#12 files')
+    .option('--strict', 'exit 1 when any finding has severity "error"')
+    .option('--json', 'print one JSON object on stdout')
+    .action(lazy(() => import('./commands/inspect.js')));
+
+  program
+    .command('match')
+    .description('check that keys, certificates and CSRs share one public key (a bundle\'s first certificate is its leaf); exit 1 when not')
+    .argument('<files...>', 'any mix of keys, certificates, CSRs and bundles, PEM or DER')
+    .option('--passphrase-file <file>', 'passphrase for encrypted keys and PKCS#12 files')
+    .option('--json', 'print one JSON object on stdout')
+    .action(lazy(() => import('./commands/match.js')));
+
+  program
+    .command('convert')
+    .description('convert keys and certificates between PEM, DER, PKCS#1, PKCS#8, SEC1 and PKCS#12')
+    .argument('<in>', 'input file')
+    .addOption(new Option('--to <format>', 'output format').choices(['pem', 'der', 'pkcs1', 'pkcs8', 'sec1', 'pkcs12']).makeOptionMandatory())
+    .option('--passphrase-file <file>', 'passphrase of the input (encrypted key or PKCS#12); also protects a PKCS#12 output unless --out-passphrase-file is given')
+    .option('--out-passphrase-file <file>', 'encrypt the output: PKCS#8 with AES-256-CBC, or the PKCS#12 passphrase')
+    .option('--cert <file>', 'certificate to put beside the key in a PKCS#12')
+    .option('--chain <file>', 'chain certificates to add to a PKCS#12 (repeatable)', collect, [])
+    .requiredOption('-o, --out <file>', 'output file')
+    .option('--force', 'replace the output file if it exists')
+    .option('--json', 'print one JSON object on stdout')
+    .action(lazy(() => import('./commands/convert.js')));
+
+  return program;
+}
+
+/** Runs the CLI and returns the exit code (never calls process.exit itself). */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander has printed its message already; explicit --help and --version are successes,
+      // anything else (unknown flag, missing argument, no verb) is a usage error.
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+      return 2;
+    }
+    process.stderr.write(`certbench: ${describeError(err)}\n`);
+    return exitCodeFor(err);
+  }
+}
