@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { describeError, exitCodeFor } from './io.js';
 
@@ -14,11 +15,20 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+function packageVersion(): string {
+  // dist/cli/main.js and src/cli/main.ts both sit two folders below package.json.
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
 /** Builds the `certbench` program (exported for tests of the parser itself). */
 export function buildProgram(): Command {
   const program = new Command('certbench')
     .description('Certificate workbench for network engineers: keys, CSRs, inspect, match and convert.\nExit codes: 0 success, 1 negative verdict (mismatch, failed check), 2 bad input or usage.')
-    .version(process.env['npm_package_version'] ?? '0.1.0', '-V, --version')
+    .version(packageVersion(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 

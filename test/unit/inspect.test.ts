@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decode, decodeFile } from '../../src/core/pki/decode.js';
-import { inspect, verifyCsrSignature, type Inspection } from '../../src/core/pki/inspect.js';
+import { inspect, type Inspection } from '../../src/core/pki/inspect.js';
+import { describeCsr } from '../../src/core/pki/csr.js';
 import { lint } from '../../src/core/pki/lint.js';
 import { toPem } from '../../src/core/pki/pem.js';
 import type { DecodedItem } from '../../src/core/pki/types.js';
@@ -56,7 +57,7 @@ describe('lint findings per fixture', () => {
     const at = der.indexOf(Buffer.from('host.example.com'));
     expect(at).toBeGreaterThan(0);
     der[at] = 'g'.charCodeAt(0);
-    expect(verifyCsrSignature(der)).toBe(false);
+    expect(describeCsr(der).signatureValid).toBe(false);
     const [i] = inspect(await decode(toPem('CERTIFICATE REQUEST', der), { file: 'tampered.csr' }));
     expect(i!.findings.map((f) => f.code)).toContain('csr-signature-invalid');
     // OpenSSL agrees the altered CSR does not verify.
@@ -66,11 +67,11 @@ describe('lint findings per fixture', () => {
   });
 
   it('CSR signatures verify for RSA, EC and Ed25519 keys', () => {
-    expect(verifyCsrSignature(pki().read('leaf.csr.der'))).toBe(true);
-    expect(verifyCsrSignature(opensslBytes(['req', '-in', pki().path('selfsigned.csr'), '-outform', 'DER']))).toBe(true);
+    expect(describeCsr(pki().read('leaf.csr.der')).signatureValid).toBe(true);
+    expect(describeCsr(opensslBytes(['req', '-in', pki().path('selfsigned.csr'), '-outform', 'DER'])).signatureValid).toBe(true);
     const ed = openssl(['req', '-new', '-config', pki().path('req.cnf'), '-key', pki().path('ed25519.pem'), '-subj', '/CN=ed']);
     const edDer = Buffer.from(ed.split('-----')[2]!.replace(/\s+/g, ''), 'base64');
-    expect(verifyCsrSignature(edDer)).toBe(true);
+    expect(describeCsr(edDer).signatureValid).toBe(true);
   });
 });
 

@@ -1,5 +1,5 @@
 import { fail } from '../../core/errors.js';
-import { match } from '../../core/pki/match.js';
+import { describeMatch, match, mismatched } from '../../core/pki/match.js';
 import { loadAll, passphraseFrom } from '../inputs.js';
 import { VerdictError, printJson } from '../io.js';
 
@@ -15,15 +15,14 @@ export async function run(files: string[], opts: MatchOptions): Promise<void> {
   if (opts.json) {
     printJson(result);
   } else {
-    // The first item is the reference: "!" marks every item whose key differs from it.
-    const reference = result.items[0]!.spkiSha256;
+    const odd = new Set(mismatched(result));
     process.stdout.write(result.match
       ? `MATCH: all ${result.items.length} items share one public key\n`
-      : `MISMATCH: the items do not share one public key (! = differs from ${result.items[0]!.file})\n`);
+      : `MISMATCH: the items do not share one public key (! marks the odd ones out)\n`);
     for (const i of result.items) {
-      const mark = i.spkiSha256 === reference ? '  ' : '! ';
+      const mark = odd.has(i) ? '! ' : '  ';
       process.stdout.write(`${mark}${i.kind.padEnd(12)} ${i.spkiSha256}  ${i.file}\n`);
     }
   }
-  if (!result.match) throw new VerdictError('the public keys differ');
+  if (!result.match) throw new VerdictError(describeMatch(result));
 }

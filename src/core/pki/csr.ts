@@ -1,10 +1,10 @@
 import { constants, createPublicKey, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { domainToASCII } from 'node:url';
-import * as asn1js from 'asn1js';
 import { fail, InputError } from '../errors.js';
 import { defaultCrypto, x509, type X509Crypto } from './crypto.js';
 import { keyInfo, toCryptoKeyPair } from './keys.js';
 import { toPem } from './pem.js';
+import { SIGNATURE_HASH, signedParts, type SignedParts } from './signature.js';
 
 /** Subject attribute types certbench writes (OpenSSL short names). */
 export type SubjectAttrType = 'C' | 'ST' | 'L' | 'O' | 'OU' | 'CN' | 'emailAddress';
@@ -400,11 +400,20 @@ export const EXTENDED_KEY_USAGES: Record<string, string> = {
   clientAuth: '1.3.6.1.5.5.7.3.2',
   codeSigning: '1.3.6.1.5.5.7.3.3',
   emailProtection: '1.3.6.1.5.5.7.3.4',
+  ipsecEndSystem: '1.3.6.1.5.5.7.3.5',
+  ipsecTunnel: '1.3.6.1.5.5.7.3.6',
+  ipsecUser: '1.3.6.1.5.5.7.3.7',
   timeStamping: '1.3.6.1.5.5.7.3.8',
   OCSPSigning: '1.3.6.1.5.5.7.3.9',
   ipsecIKE: '1.3.6.1.5.5.7.3.17',
+  anyExtendedKeyUsage: '2.5.29.37.0',
 };
 const EKU_BY_OID = new Map(Object.entries(EXTENDED_KEY_USAGES).map(([n, o]) => [o, n]));
+
+/** OpenSSL's name for an extended key usage OID (serverAuth, ...), or the dotted OID when it has none. */
+export function ekuName(oid: string): string {
+  return EKU_BY_OID.get(oid) ?? oid;
+}
 
 /**
  * Canonical key usage names (OpenSSL spelling, bit order, no duplicates) for names given in any case.
@@ -523,46 +532,16 @@ export interface CsrDescription {
   signatureValid: boolean;
 }
 
-const SIG_NAMES: Record<string, string> = {
-  '1.2.840.113549.1.1.4': 'md5WithRSAEncryption',
-  '1.2.840.113549.1.1.5': 'sha1WithRSAEncryption',
-  '1.2.840.113549.1.1.10': 'rsassaPss',
-  '1.2.840.113549.1.1.11': 'sha256WithRSAEncryption',
-  '1.2.840.113549.1.1.12': 'sha384WithRSAEncryption',
-  '1.2.840.113549.1.1.13': 'sha512WithRSAEncryption',
-  '1.2.840.113549.1.1.14': 'sha224WithRSAEncryption',
-  '1.2.840.10045.4.1': 'ecdsa-with-SHA1',
-  '1.2.840.10045.4.3.1': 'ecdsa-with-SHA224',
-  '1.2.840.10045.4.3.2': 'ecdsa-with-SHA256',
-  '1.2.840.10045.4.3.3': 'ecdsa-with-SHA384',
-  '1.2.840.10045.4.3.4': 'ecdsa-with-SHA512',
-  '1.3.101.112': 'ED25519',
-  '1.3.101.113': 'ED448',
-};
-// Node digest names for the hash-then-sign algorithms above.
-const SIG_HASH: Record<string, string> = {
-  md5WithRSAEncryption: 'md5', sha1WithRSAEncryption: 'sha1', sha224WithRSAEncryption: 'sha224',
-  sha256WithRSAEncryption: 'sha256', sha384WithRSAEncryption: 'sha384', sha512WithRSAEncryption: 'sha512',
-  'ecdsa-with-SHA1': 'sha1', 'ecdsa-with-SHA224': 'sha224', 'ecdsa-with-SHA256': 'sha256',
-  'ecdsa-with-SHA384': 'sha384', 'ecdsa-with-SHA512': 'sha512',
-};
-
 /**
  * Reads a DER CSR: subject, SANs, key usage, EKU, signature algorithm, and whether the self-signature verifies.
  * @throws InputError `unknown-content` when the bytes are not a PKCS#10 request
  */
 export function describeCsr(der: Uint8Array): CsrDescription {
   let csr: x509.Pkcs10CertificateRequest;
-  let tbs: Uint8Array;
-  let sigOid: string;
+  let signed: SignedParts;
   try {
     csr = new x509.Pkcs10CertificateRequest(der);
-    // The signature covers the request info exactly as encoded, so take its bytes from the input.
-    const parsed = asn1js.fromBER(der);
-    if (parsed.offset === -1) throw new Error('not BER');
-    const top = (parsed.result as asn1js.Sequence).valueBlock.value;
-    tbs = top[0]!.valueBeforeDecodeView;
-    sigOid = ((top[1] as asn1js.Sequence).valueBlock.value[0] as asn1js.ObjectIdentifier).valueBlock.toString();
+    signed = signedParts(der);
   } catch (e) {
     throw new InputError('unknown-content', 'the data is not a PKCS#10 certificate signing request', { cause: e });
   }
@@ -596,10 +575,10 @@ export function describeCsr(der: Uint8Array): CsrDescription {
   const extendedKeyUsage: string[] = [];
   const ekuExt = csr.getExtension('2.5.29.37');
   if (ekuExt) {
-    for (const u of new x509.ExtendedKeyUsageExtension(ekuExt.rawData).usages) extendedKeyUsage.push(EKU_BY_OID.get(String(u)) ?? String(u));
+    for (const u of new x509.ExtendedKeyUsageExtension(ekuExt.rawData).usages) extendedKeyUsage.push(ekuName(String(u)));
   }
-  const signatureAlgorithm = SIG_NAMES[sigOid] ?? sigOid;
-  return { subject, sans, keyUsage, extendedKeyUsage, signatureAlgorithm, signatureValid: verifySignature(csr, tbs, signatureAlgorithm) };
+  const signatureAlgorithm = signed.algorithmName;
+  return { subject, sans, keyUsage, extendedKeyUsage, signatureAlgorithm, signatureValid: verifySignature(csr, signed.tbs, signatureAlgorithm) };
 }
 
 function verifySignature(csr: x509.Pkcs10CertificateRequest, tbs: Uint8Array, alg: string): boolean {
@@ -612,7 +591,7 @@ function verifySignature(csr: x509.Pkcs10CertificateRequest, tbs: Uint8Array, al
       const hash = (a.hash?.name ?? 'SHA-1').replace('-', '').toLowerCase();
       return nodeVerify(hash, tbs, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: a.saltLength ?? 20 }, sig);
     }
-    const hash = SIG_HASH[alg];
+    const hash = SIGNATURE_HASH[alg];
     if (hash === undefined) return false;
     return nodeVerify(hash, tbs, { key, dsaEncoding: 'der' }, sig);
   } catch {

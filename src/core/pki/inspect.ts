@@ -1,10 +1,11 @@
-import { createPublicKey, verify as cryptoVerify, constants, X509Certificate, type KeyObject } from 'node:crypto';
-import * as asn1js from 'asn1js';
+import { X509Certificate } from 'node:crypto';
 import { checkChain, isSelfSigned } from './chain.js';
 import { x509 } from './crypto.js';
+import { describeCsr, ekuName } from './csr.js';
 import { publicKeyOf, spkiSha256 } from './decode.js';
 import { keyInfo } from './keys.js';
 import { lint, type Finding, type LintFacts } from './lint.js';
+import { signedParts } from './signature.js';
 import type { DecodedItem, ItemKind, KeyInfo, PrivateKeyEncoding } from './types.js';
 
 export type { Finding } from './lint.js';
@@ -98,7 +99,7 @@ function inspectOne(item: DecodedItem, now: Date): Inspection {
         issuer: c.issuer,
         serial: n.serialNumber.toUpperCase(),
         ...(san ? { san: san.names.items.map(formatName) } : {}),
-        signatureAlgorithm: signatureName(() => c.signatureAlgorithm),
+        signatureAlgorithm: signedParts(item.der).algorithmName,
         notBefore: c.notBefore.toISOString(),
         notAfter: c.notAfter.toISOString(),
         daysLeft: Math.floor((c.notAfter.getTime() - now.getTime()) / DAY_MS),
@@ -113,19 +114,18 @@ function inspectOne(item: DecodedItem, now: Date): Inspection {
     }
     case 'csr': {
       const r = new x509.Pkcs10CertificateRequest(item.der);
+      const d = describeCsr(item.der);
       const san = r.getExtension('2.5.29.17') as x509.SubjectAlternativeNameExtension | null;
-      const ku = r.getExtension('2.5.29.15') as x509.KeyUsagesExtension | null;
-      const eku = r.getExtension('2.5.29.37') as x509.ExtendedKeyUsageExtension | null;
       const facts = {
         ...base,
         subject: r.subject,
         ...(san ? { san: san.names.items.map(formatName) } : {}),
-        signatureAlgorithm: signatureName(() => r.signatureAlgorithm),
-        ...(ku ? { keyUsage: keyUsageNames(ku.usages) } : {}),
-        ...(eku ? { extendedKeyUsage: eku.usages.map((u) => ekuName(String(u))) } : {}),
+        signatureAlgorithm: d.signatureAlgorithm,
+        // describeCsr reports an absent extension as []; a present one is never empty.
+        ...(d.keyUsage.length > 0 ? { keyUsage: d.keyUsage } : {}),
+        ...(d.extendedKeyUsage.length > 0 ? { extendedKeyUsage: d.extendedKeyUsage } : {}),
       };
-      const signatureValid = verifyCsrSignature(item.der);
-      const lintFacts: LintFacts = { ...facts, commonNames: r.subjectName.getField('CN'), ...(signatureValid === undefined ? {} : { signatureValid }) };
+      const lintFacts: LintFacts = { ...facts, commonNames: r.subjectName.getField('CN'), signatureValid: d.signatureValid };
       return { ...facts, findings: lint(lintFacts, { now }) };
     }
     case 'private-key':
@@ -133,86 +133,6 @@ function inspectOne(item: DecodedItem, now: Date): Inspection {
     case 'public-key':
       return { ...base, findings: lint(base, { now }) };
   }
-}
-
-/** Verifies a CSR's self-signature synchronously with node:crypto; undefined when the algorithm or key is not one we know. */
-export function verifyCsrSignature(der: Uint8Array): boolean | undefined {
-  const csr = new x509.Pkcs10CertificateRequest(der);
-  let key: KeyObject;
-  try {
-    key = createPublicKey({ key: Buffer.from(csr.publicKey.rawData), format: 'der', type: 'spki' });
-  } catch {
-    return undefined;
-  }
-  let alg: { name: string; hash?: { name: string }; saltLength?: number };
-  try {
-    alg = csr.signatureAlgorithm as typeof alg;
-  } catch {
-    return undefined;
-  }
-  const hash = alg.hash?.name.replace('-', '').toLowerCase();
-  // The signed bytes are the CertificationRequestInfo exactly as encoded, which @peculiar/x509 keeps private.
-  const outer = asn1js.fromBER(der).result;
-  const info = outer instanceof asn1js.Sequence ? outer.valueBlock.value[0] : undefined;
-  if (!info) return false;
-  const data = Buffer.from(info.valueBeforeDecodeView);
-  const sig = Buffer.from(csr.signature);
-  try {
-    switch (alg.name) {
-      case 'RSASSA-PKCS1-v1_5':
-      case 'ECDSA':
-        return hash ? cryptoVerify(hash, data, key, sig) : undefined;
-      case 'RSA-PSS':
-        return hash ? cryptoVerify(hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: alg.saltLength ?? 20 }, sig) : undefined;
-      case 'Ed25519':
-        return cryptoVerify(null, data, key, sig);
-      default:
-        return undefined;
-    }
-  } catch {
-    // A signature node:crypto cannot even parse does not verify.
-    return false;
-  }
-}
-
-function signatureName(get: () => unknown): string | undefined {
-  let alg: { name: string; hash?: { name: string } };
-  try {
-    alg = get() as typeof alg;
-  } catch {
-    return undefined;
-  }
-  const h = alg.hash?.name.replace('-', '');
-  switch (alg.name) {
-    case 'RSASSA-PKCS1-v1_5':
-      return h ? `${h.toLowerCase()}WithRSAEncryption` : 'rsaEncryption';
-    case 'ECDSA':
-      return h ? `ecdsa-with-${h}` : 'ecdsa';
-    case 'RSA-PSS':
-      return h ? `rsassaPss (${h})` : 'rsassaPss';
-    case 'Ed25519':
-      return 'ED25519';
-    default:
-      return alg.name;
-  }
-}
-
-const EKU_NAMES: Record<string, string> = {
-  '1.3.6.1.5.5.7.3.1': 'serverAuth',
-  '1.3.6.1.5.5.7.3.2': 'clientAuth',
-  '1.3.6.1.5.5.7.3.3': 'codeSigning',
-  '1.3.6.1.5.5.7.3.4': 'emailProtection',
-  '1.3.6.1.5.5.7.3.5': 'ipsecEndSystem',
-  '1.3.6.1.5.5.7.3.6': 'ipsecTunnel',
-  '1.3.6.1.5.5.7.3.7': 'ipsecUser',
-  '1.3.6.1.5.5.7.3.8': 'timeStamping',
-  '1.3.6.1.5.5.7.3.9': 'OCSPSigning',
-  '1.3.6.1.5.5.7.3.17': 'ipsecIKE',
-  '2.5.29.37.0': 'anyExtendedKeyUsage',
-};
-
-function ekuName(oid: string): string {
-  return EKU_NAMES[oid] ?? oid;
 }
 
 function keyUsageNames(flags: number): string[] {
