@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
 import { fail } from '../core/errors.js';
-import { decodeFile } from '../core/pki/decode.js';
+import { decode, decodeFile } from '../core/pki/decode.js';
 import { MAX_INPUT_BYTES, type DecodedItem } from '../core/pki/types.js';
 import { readPassphraseFile } from './io.js';
 
@@ -42,9 +42,31 @@ export async function loadPrivateKey(path: string, passphrase: string | undefine
   return keys[0]!.key;
 }
 
-/** Decodes every file in order, naming each item by its file. */
+/** The name standard input goes by in results and errors. */
+export const STDIN_NAME = 'stdin';
+
+/**
+ * Reads all of standard input (for `-`, so PEM can be piped or pasted), stopping past the size limit.
+ * @throws InputError too-large
+ */
+export async function readStdin(): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_INPUT_BYTES) fail('too-large', `standard input is over the ${MAX_INPUT_BYTES}-byte limit for inputs`, STDIN_NAME);
+    chunks.push(chunk as Buffer);
+  }
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+/** Decodes every file in order (`-` is standard input, once), naming each item by its file. */
 export async function loadAll(paths: string[], passphrase: string | undefined): Promise<DecodedItem[]> {
+  if (paths.filter((p) => p === '-').length > 1) fail('invalid-value', 'standard input (-) can be given once', '-');
   const out: DecodedItem[] = [];
-  for (const path of paths) out.push(...(await decodeFile(path, { file: path, passphrase })));
+  for (const path of paths) {
+    if (path === '-') out.push(...(await decode(await readStdin(), { file: STDIN_NAME, passphrase })));
+    else out.push(...(await decodeFile(path, { file: path, passphrase })));
+  }
   return out;
 }

@@ -64,7 +64,7 @@ export function buildProgram(): Command {
   program
     .command('inspect')
     .description('decode certificates, CSRs, keys and bundles (PEM, DER, PKCS#12) and lint them')
-    .argument('<files...>', 'files to inspect')
+    .argument('<files...>', 'files to inspect (- reads standard input, e.g. pasted PEM)')
     .option('--passphrase-file <file>', 'passphrase for encrypted keys and PKCS#12 files')
     .option('--strict', 'exit 1 when any finding has severity "error"')
     .option('--json', 'print one JSON object on stdout')
@@ -73,7 +73,7 @@ export function buildProgram(): Command {
   program
     .command('match')
     .description('check that keys, certificates and CSRs share one public key (a bundle\'s first certificate is its leaf); exit 1 when not')
-    .argument('<files...>', 'any mix of keys, certificates, CSRs and bundles, PEM or DER')
+    .argument('<files...>', 'any mix of keys, certificates, CSRs and bundles, PEM or DER (- reads standard input)')
     .option('--passphrase-file <file>', 'passphrase for encrypted keys and PKCS#12 files')
     .option('--json', 'print one JSON object on stdout')
     .action(lazy(() => import('./commands/match.js')));

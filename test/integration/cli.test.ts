@@ -231,6 +231,14 @@ describe('certbench match', () => {
     const j = JSON.parse(certbench(['match', p('leaf.crt'), p('other.key'), '--json']).stdout);
     expect(j.match).toBe(false);
   });
+  it('reads pasted PEM from standard input (-) beside files', () => {
+    const r = certbench(['match', '-', p('leaf.key'), '--json'], { input: `pasted from a ticket:\r\n${readFileSync(p('leaf.crt'), 'utf8').replace(/\n/g, '\r\n')}` });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).items.map((i: { file: string }) => i.file)).toEqual(['stdin', p('leaf.key')]);
+    const bad = certbench(['inspect', '-'], { input: 'not a certificate at all' });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^certbench: stdin: /);
+  });
   it('needs two things to compare (exit 2)', () => {
     const r = certbench(['match', p('leaf.crt')]);
     expect(r.code).toBe(2);
