@@ -30,6 +30,7 @@ beforeAll(() => {
   openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', p('other.key')]);
   writeFileSync(p('pass.txt'), 'correct horse battery staple\n');
   writeFileSync(p('wrong.txt'), 'not the passphrase\n');
+  openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-aes-256-cbc', '-pass', `file:${p('pass.txt')}`, '-out', p('openssl-enc.key')]);
 });
 afterAll(() => t.cleanup());
 
@@ -200,7 +201,7 @@ describe('certbench inspect', () => {
     { name: 'an empty file', file: () => { writeFileSync(p('empty.crt'), ''); return p('empty.crt'); }, want: /empty\.crt/ },
     { name: 'junk', file: () => { writeFileSync(p('junk.bin'), 'hello, this is not a certificate\n'); return p('junk.bin'); }, want: /junk\.bin/ },
     { name: 'a truncated PEM', file: () => { writeFileSync(p('cut.crt'), readFileSync(p('leaf.crt'), 'utf8').slice(0, 300)); return p('cut.crt'); }, want: /cut\.crt.*(cut short|truncated)/ },
-    { name: 'an encrypted key without a passphrase', file: () => p('enc.key'), want: /enc\.key.*passphrase/ },
+    { name: 'an encrypted key without a passphrase', file: () => p('openssl-enc.key'), want: /openssl-enc\.key.*passphrase/ },
   ];
   for (const c of bad) {
     it(`reports ${c.name} with exit 2, the file name and no stack trace`, () => {
@@ -210,6 +211,23 @@ describe('certbench inspect', () => {
       expect(r.stderr).not.toMatch(/\n\s+at /);
     });
   }
+});
+
+describe('secrets stay out of output', () => {
+  it('a wrong passphrase is reported without echoing the passphrase or any key material', () => {
+    const r = certbench(['inspect', p('openssl-enc.key'), '--passphrase-file', p('wrong.txt')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/openssl-enc\.key.*passphrase/);
+    expect(r.stdout + r.stderr).not.toContain('not the passphrase');
+    expect(r.stdout + r.stderr).not.toMatch(/BEGIN|MII/);
+  });
+  it('inspect --json of a private key holds only public facts', () => {
+    const r = certbench(['inspect', p('leaf.key'), '--json']);
+    expect(r.code).toBe(0);
+    const body = readFileSync(p('leaf.key'), 'utf8').split('\n')[1]!;
+    expect(r.stdout).not.toContain(body.slice(0, 40));
+    expect(Object.keys(JSON.parse(r.stdout).items[0]).sort()).toEqual(['container', 'encoding', 'file', 'findings', 'index', 'key', 'kind', 'spkiSha256']);
+  });
 });
 
 describe('certbench match', () => {
