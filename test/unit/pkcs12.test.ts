@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.js';
@@ -11,7 +11,13 @@ const tmp = tempDir('certbench-p12-');
 const PASS = 'p12-secret';
 
 interface Identity { keyFile: string; certFile: string; key: KeyObject; der: Uint8Array }
-const id = {} as Record<'ca' | 'rsaLeaf' | 'ecLeaf' | 'edSelf', Identity>;
+const id = {} as Record<'ca' | 'rsaLeaf' | 'ecLeaf' | 'p256Leaf' | 'edSelf', Identity>;
+
+// `openssl pkcs12 -legacy` and the RC2/RC4 schemes need OpenSSL's legacy provider, which some builds leave out.
+const legacyProbe = opensslTry(['list', '-providers', '-provider', 'legacy']);
+const LEGACY_MISSING = legacyProbe.status === 0 && /status: active/.test(legacyProbe.stdout)
+  ? undefined
+  : `the OpenSSL legacy provider is not available here (${(legacyProbe.stderr || legacyProbe.stdout).trim().split('\n')[0]})`;
 
 function load(keyFile: string, certFile: string): Identity {
   return { keyFile, certFile, key: createPrivateKey(readFileSync(keyFile)), der: new Uint8Array(opensslBytes(['x509', '-in', certFile, '-outform', 'DER'])) };
@@ -29,6 +35,7 @@ beforeAll(() => {
   };
   id.rsaLeaf = leaf('rsa-leaf', ['-newkey', 'rsa:2048'], '11');
   id.ecLeaf = leaf('ec-leaf', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-384'], '12');
+  id.p256Leaf = leaf('p256-leaf', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'], '13');
   openssl(['req', '-x509', '-newkey', 'ed25519', '-nodes', '-keyout', p('ed.key'), '-out', p('ed.pem'), '-subj', '/CN=ed.example.net', '-days', '2']);
   id.edSelf = load(p('ed.key'), p('ed.pem'));
 });
@@ -166,19 +173,83 @@ describe('readPkcs12 of files made by openssl pkcs12 -export', () => {
   });
 });
 
+describe('readPkcs12 of legacy files (node-forge fallback)', () => {
+  const THREE_DES = ['-keypbe', 'PBE-SHA1-3DES', '-certpbe', 'PBE-SHA1-3DES', '-macalg', 'sha1'];
+  // info: what `openssl pkcs12 -info` says the file uses, so each case is known to hit the scheme it names.
+  const cases: { name: string; leaf: () => Identity; chain?: () => Identity; args: string[]; legacy: boolean; info: RegExp[]; pass?: string; want: () => Identity[] }[] = [
+    {
+      name: '-legacy: RSA leaf + CA (RC2-40 certificates, 3DES key, SHA-1 MAC)', leaf: () => id.rsaLeaf, chain: () => id.ca, args: ['-legacy'], legacy: true,
+      info: [/MAC: sha1/, /PKCS7 Encrypted data: pbeWithSHA1And40BitRC2-CBC/, /Shrouded Keybag: pbeWithSHA1And3-KeyTripleDES-CBC/], want: () => [id.rsaLeaf, id.ca],
+    },
+    {
+      name: '3DES key and certificates, SHA-1 MAC', leaf: () => id.rsaLeaf, chain: () => id.ca, args: THREE_DES, legacy: false,
+      info: [/MAC: sha1/, /PKCS7 Encrypted data: pbeWithSHA1And3-KeyTripleDES-CBC/, /Shrouded Keybag: pbeWithSHA1And3-KeyTripleDES-CBC/], want: () => [id.rsaLeaf, id.ca],
+    },
+    { name: '-legacy: P-256 leaf + CA', leaf: () => id.p256Leaf, chain: () => id.ca, args: ['-legacy'], legacy: true, info: [/pbeWithSHA1And40BitRC2-CBC/], want: () => [id.p256Leaf, id.ca] },
+    { name: '3DES: P-384 leaf + CA', leaf: () => id.ecLeaf, chain: () => id.ca, args: THREE_DES, legacy: false, info: [/PKCS7 Encrypted data: pbeWithSHA1And3-KeyTripleDES-CBC/], want: () => [id.ecLeaf, id.ca] },
+    { name: '-legacy: Ed25519 self-signed', leaf: () => id.edSelf, args: ['-legacy'], legacy: true, info: [/pbeWithSHA1And40BitRC2-CBC/], want: () => [id.edSelf] },
+    // With -nomac, openssl leaves the certificates unencrypted unless a -certpbe is named.
+    { name: '-legacy without a MAC', leaf: () => id.rsaLeaf, chain: () => id.ca, args: ['-legacy', '-nomac', '-certpbe', 'PBE-SHA1-RC2-40'], legacy: true, info: [/Warning: MAC is absent/, /PKCS7 Encrypted data: pbeWithSHA1And40BitRC2-CBC/], want: () => [id.rsaLeaf, id.ca] },
+    {
+      name: 'RC2-40 P-256 key (decrypted by node-forge, not Node)', leaf: () => id.p256Leaf, args: ['-legacy', '-keypbe', 'PBE-SHA1-RC2-40'], legacy: true,
+      info: [/Shrouded Keybag: pbeWithSHA1And40BitRC2-CBC/], want: () => [id.p256Leaf],
+    },
+    {
+      name: 'RC2-128 key and certificates', leaf: () => id.rsaLeaf, chain: () => id.ca, args: ['-legacy', '-keypbe', 'PBE-SHA1-RC2-128', '-certpbe', 'PBE-SHA1-RC2-128'], legacy: true,
+      info: [/PKCS7 Encrypted data: pbeWithSHA1And128BitRC2-CBC/, /Shrouded Keybag: pbeWithSHA1And128BitRC2-CBC/], want: () => [id.rsaLeaf, id.ca],
+    },
+    {
+      name: 'two-key 3DES key and certificates', leaf: () => id.p256Leaf, args: ['-legacy', '-keypbe', 'PBE-SHA1-2DES', '-certpbe', 'PBE-SHA1-2DES'], legacy: true,
+      info: [/PKCS7 Encrypted data: pbeWithSHA1And2-KeyTripleDES-CBC/, /Shrouded Keybag: pbeWithSHA1And2-KeyTripleDES-CBC/], want: () => [id.p256Leaf],
+    },
+    {
+      name: 'PBES2 with DES-EDE3-CBC', leaf: () => id.rsaLeaf, chain: () => id.ca, args: ['-keypbe', 'des-ede3-cbc', '-certpbe', 'des-ede3-cbc'], legacy: false,
+      info: [/PKCS7 Encrypted data: PBES2, PBKDF2, DES-EDE3-CBC/], want: () => [id.rsaLeaf, id.ca],
+    },
+    { name: '-legacy with a non-ASCII passphrase', leaf: () => id.ecLeaf, args: ['-legacy'], legacy: true, pass: 'pässwörd-µ', info: [/pbeWithSHA1And40BitRC2-CBC/], want: () => [id.ecLeaf] },
+  ];
+  for (const c of cases) {
+    it(c.name, async (ctx) => {
+      if (c.legacy && LEGACY_MISSING) ctx.skip(LEGACY_MISSING);
+      const pass = c.pass ?? PASS;
+      const der = opensslExport(c.leaf(), [...c.args, '-passout', `pass:${pass}`], c.chain?.());
+      const f = write(der);
+      const info = opensslTry(['pkcs12', '-info', '-noout', '-in', f, '-passin', `pass:${pass}`, ...(LEGACY_MISSING ? [] : ['-legacy'])]);
+      for (const re of c.info) expect(info.stdout + info.stderr).toMatch(re);
+
+      const got = await readPkcs12(der, pass, f);
+      expect(got.keys).toHaveLength(1);
+      expect(got.keys[0]!.type).toBe('private');
+      expect(spkiDer(got.keys[0]!).toString('hex')).toBe(spkiDer(c.leaf().key).toString('hex'));
+      // The key really is the private half: it signs what the input key's public half verifies.
+      const sig = sign(null, Buffer.from('certbench'), got.keys[0]!);
+      expect(verify(null, Buffer.from('certbench'), createPublicKey(c.leaf().key), sig)).toBe(true);
+      expect(got.certificates.map((d) => Buffer.from(d).toString('hex'))).toEqual(c.want().map((x) => Buffer.from(x.der).toString('hex')));
+    });
+  }
+});
+
 describe('readPkcs12 errors', () => {
   let good: Uint8Array;
   let noMac: Uint8Array;
   let legacy3des: Uint8Array;
   let legacyRc2: Uint8Array;
+  let legacyRc2NoMac: Uint8Array;
+  let legacyRc4: Uint8Array;
+  let camellia: Uint8Array;
   beforeAll(() => {
     good = opensslExport(id.rsaLeaf, ['-passout', `pass:${PASS}`], id.ca);
     noMac = opensslExport(id.rsaLeaf, ['-nomac', '-passout', `pass:${PASS}`]);
     legacy3des = opensslExport(id.rsaLeaf, ['-keypbe', 'PBE-SHA1-3DES', '-certpbe', 'PBE-SHA1-3DES', '-macalg', 'sha1', '-passout', `pass:${PASS}`]);
-    legacyRc2 = opensslExport(id.rsaLeaf, ['-legacy', '-passout', `pass:${PASS}`]);
+    camellia = opensslExport(id.rsaLeaf, ['-certpbe', 'camellia-256-cbc', '-passout', `pass:${PASS}`]);
+    if (!LEGACY_MISSING) {
+      legacyRc2 = opensslExport(id.rsaLeaf, ['-legacy', '-passout', `pass:${PASS}`], id.ca);
+      legacyRc2NoMac = opensslExport(id.rsaLeaf, ['-legacy', '-nomac', '-certpbe', 'PBE-SHA1-RC2-40', '-passout', `pass:${PASS}`], id.ca);
+      legacyRc4 = opensslExport(id.rsaLeaf, ['-legacy', '-certpbe', 'PBE-SHA1-RC4-128', '-passout', `pass:${PASS}`]);
+    }
   });
 
-  const cases: { name: string; input: () => Uint8Array; pass: string | undefined; want: string; message?: RegExp }[] = [
+  const cases: { name: string; input: () => Uint8Array; pass: string | undefined; want: string; message?: RegExp; legacy?: boolean }[] = [
     { name: 'wrong passphrase', input: () => good, pass: 'wrong', want: 'wrong-passphrase', message: /passphrase is wrong/ },
     { name: 'no passphrase', input: () => good, pass: undefined, want: 'passphrase-required', message: /passphrase/ },
     { name: 'wrong passphrase without a MAC', input: () => noMac, pass: 'wrong', want: 'wrong-passphrase' },
@@ -187,18 +258,24 @@ describe('readPkcs12 errors', () => {
     { name: 'empty', input: () => new Uint8Array(0), pass: PASS, want: 'empty' },
     { name: 'random bytes', input: () => new Uint8Array(randomBytes(300)).fill(0x30, 0, 1).fill(0x04, 1, 2), pass: PASS, want: 'unknown-content' },
     { name: 'a certificate, not a PKCS#12', input: () => id.rsaLeaf.der, pass: PASS, want: 'unknown-content', message: /not a PKCS#12/ },
+    { name: 'legacy 3DES file with a wrong passphrase', input: () => legacy3des, pass: 'wrong', want: 'wrong-passphrase', message: /passphrase is wrong/ },
+    { name: 'legacy 3DES file without a passphrase', input: () => legacy3des, pass: undefined, want: 'passphrase-required', message: /give its passphrase/ },
+    { name: '-legacy file with a wrong passphrase', input: () => legacyRc2, pass: 'wrong', want: 'wrong-passphrase', message: /passphrase is wrong/, legacy: true },
+    { name: '-legacy file without a passphrase', input: () => legacyRc2, pass: undefined, want: 'passphrase-required', message: /give its passphrase/, legacy: true },
+    { name: '-legacy file without a MAC, wrong passphrase', input: () => legacyRc2NoMac, pass: 'wrong', want: 'wrong-passphrase', message: /certificates could not be decrypted/, legacy: true },
     {
-      name: 'legacy 3DES certificates and SHA-1 MAC',
-      input: () => legacy3des,
+      name: 'RC4-128 certificates (neither pkijs nor node-forge)',
+      input: () => legacyRc4,
       pass: PASS,
       want: 'unsupported',
-      message: /pbeWithSHAAnd3-KeyTripleDES-CBC.*cannot decrypt.*openssl pkcs12/,
+      message: /pbeWithSHAAnd128BitRC4.*cannot decrypt.*openssl pkcs12/,
+      legacy: true,
     },
-    { name: 'legacy 3DES file with a wrong passphrase', input: () => legacy3des, pass: 'wrong', want: 'wrong-passphrase' },
-    { name: 'legacy RC2-40 certificates (-legacy)', input: () => legacyRc2, pass: PASS, want: 'unsupported', message: /pbeWithSHAAnd40BitRC2-CBC/ },
+    { name: 'PBES2 with Camellia certificates', input: () => camellia, pass: PASS, want: 'unsupported', message: /PBES2\/algorithm [0-9.]+, which certbench cannot decrypt.*openssl pkcs12/ },
   ];
   for (const c of cases) {
-    it(c.name, async () => {
+    it(c.name, async (ctx) => {
+      if (c.legacy && LEGACY_MISSING) ctx.skip(LEGACY_MISSING);
       const err = await errorOf(() => readPkcs12(c.input(), c.pass, 'device.p12'));
       expect(err?.code).toBe(c.want);
       expect(err?.file).toBe('device.p12');

@@ -3,6 +3,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { fail, InputError } from '../errors.js';
 import { defaultCrypto, type X509Crypto } from './crypto.js';
+import { decryptLegacy, isLegacyDecryptable } from './pkcs12-legacy.js';
 
 /** What a PKCS#12 file holds: its private keys and its certificates (DER, in file order). */
 export interface Pkcs12Contents {
@@ -60,6 +61,7 @@ const LEGACY_NAMES: Record<string, string> = {
   '1.2.840.113549.1.5.14': 'PBMAC1',
 };
 
+// Said when neither pkijs nor the node-forge fallback can read the file.
 const READ_HINT = 'convert it with OpenSSL 3 first: openssl pkcs12 -in OLD.p12 -legacy -nodes | openssl pkcs12 -export -out NEW.p12';
 
 const engines = new WeakMap<object, pkijs.ICryptoEngine>();
@@ -114,10 +116,10 @@ export function looksLikePkcs12(der: Uint8Array): boolean {
 
 /**
  * Opens a PKCS#12 (PFX) file: checks its MAC with the passphrase, decrypts its keys and certificates.
- * Reads OpenSSL 3 defaults (PBES2/AES, SHA-256 MAC); keys under legacy PKCS#12 PBE are read too,
- * certificates under legacy PBE (RC2, 3DES) are not.
+ * Reads OpenSSL 3 defaults (PBES2/AES, SHA-256 MAC) with pkijs, and the legacy PKCS#12 PBE schemes
+ * (3DES, RC2-40/128, as in OpenSSL 1.x, `-legacy`, Java and Windows exports) and PBES2/DES with node-forge, loaded only then.
  * @throws InputError `passphrase-required` (none given and the empty one does not open it), `wrong-passphrase` (MAC or decryption fails),
- *   `unsupported` (legacy or unknown algorithms, public-key integrity/privacy), `truncated`, `empty`, `unknown-content`
+ *   `unsupported` (RC4 and other unknown algorithms, public-key integrity/privacy), `truncated`, `empty`, `unknown-content`
  */
 export async function readPkcs12(der: Uint8Array, passphrase: string | undefined, file?: string, crypto: X509Crypto = defaultCrypto): Promise<Pkcs12Contents> {
   if (der.length === 0) fail('empty', 'the file is empty', file);
@@ -143,7 +145,7 @@ export async function readPkcs12(der: Uint8Array, passphrase: string | undefined
   const checked = pfx.macData !== undefined;
   for (const ci of authSafe.safeContents) {
     const contents = await openSafeContents(ci, password, checked, engine, file);
-    walkBags(contents.safeBags, password, checked, out, file);
+    await walkBags(contents.safeBags, password, checked, out, file);
   }
   if (out.keys.length === 0 && out.certificates.length === 0) fail('unknown-content', 'the PKCS#12 file holds no private key and no certificate', file);
   return out;
@@ -210,22 +212,29 @@ async function openSafeContents(ci: pkijs.ContentInfo, password: string, checked
     case OID.encryptedData: {
       const enc = pkijsParse(() => new pkijs.EncryptedData({ schema: ci.content }), file);
       const alg = enc.encryptedContentInfo.contentEncryptionAlgorithm;
-      if (alg.algorithmId !== OID.pbes2) {
+      const scheme = alg.algorithmId === OID.pbes2
+        ? pkijsParse(() => new pkijs.PBES2Params({ schema: alg.algorithmParams }).encryptionScheme.algorithmId, file)
+        : undefined;
+      const legacy = isLegacyDecryptable(alg.algorithmId, scheme);
+      if (!legacy && scheme === undefined) {
         fail('unsupported', `the certificates in this PKCS#12 file are encrypted with ${algName(alg.algorithmId)} (a legacy algorithm from OpenSSL 1.x or Windows exports), which certbench cannot decrypt; ${READ_HINT}`, file);
       }
-      const scheme = pkijsParse(() => {
-        const params = new pkijs.PBES2Params({ schema: alg.algorithmParams });
-        return params.encryptionScheme.algorithmId;
-      }, file);
-      if (!scheme.startsWith('2.16.840.1.101.3.4.1.')) {
-        fail('unsupported', `the certificates in this PKCS#12 file are encrypted with PBES2/${algName(scheme)}, which certbench cannot decrypt (AES is supported); ${READ_HINT}`, file);
+      if (!legacy && !scheme!.startsWith('2.16.840.1.101.3.4.1.')) {
+        fail('unsupported', `the certificates in this PKCS#12 file are encrypted with PBES2/${algName(scheme!)}, which certbench cannot decrypt (AES, DES and 3DES are supported); ${READ_HINT}`, file);
       }
       const wrong = (): never => fail('wrong-passphrase', 'the passphrase is wrong, or the file is damaged (the certificates could not be decrypted)', file);
       let plain: ArrayBuffer;
-      try {
-        plain = await enc.decrypt({ password: utf8(password) }, engine);
-      } catch (err) {
-        return checked ? fail('unknown-content', `the certificates in the PKCS#12 file could not be decrypted (${reason(err)})`, file) : wrong();
+      if (legacy) {
+        // WebCrypto has no RC2 or 3DES, so pkijs cannot decrypt these; node-forge can.
+        const bytes = await decryptLegacy(new Uint8Array(alg.toSchema().toBER(false)), new Uint8Array(enc.encryptedContentInfo.getEncryptedContent()), password, file);
+        if (!bytes) return checked ? fail('unknown-content', 'the certificates in the PKCS#12 file could not be decrypted (bad padding)', file) : wrong();
+        plain = ab(bytes);
+      } else {
+        try {
+          plain = await enc.decrypt({ password: utf8(password) }, engine);
+        } catch (err) {
+          return checked ? fail('unknown-content', `the certificates in the PKCS#12 file could not be decrypted (${reason(err)})`, file) : wrong();
+        }
       }
       if (!checked) {
         try {
@@ -243,15 +252,14 @@ async function openSafeContents(ci: pkijs.ContentInfo, password: string, checked
   }
 }
 
-function walkBags(bags: pkijs.SafeBag[], password: string, checked: boolean, out: Pkcs12Contents, file: string | undefined): void {
+async function walkBags(bags: pkijs.SafeBag[], password: string, checked: boolean, out: Pkcs12Contents, file: string | undefined): Promise<void> {
   for (const bag of bags) {
     switch (bag.bagId) {
       case OID.keyBag:
         out.keys.push(importKey(() => createPrivateKey({ key: derOf(bag.bagValue), format: 'der', type: 'pkcs8' }), true, file));
         break;
       case OID.shroudedKeyBag:
-        // Node (OpenSSL) decrypts an EncryptedPrivateKeyInfo under PBES2 and the PKCS#12 PBE schemes alike.
-        out.keys.push(importKey(() => createPrivateKey({ key: derOf(bag.bagValue), format: 'der', type: 'pkcs8', passphrase: password }), checked, file));
+        out.keys.push(await shroudedKey(bag.bagValue as pkijs.PKCS8ShroudedKeyBag, password, checked, file));
         break;
       case OID.certBag: {
         const cb = bag.bagValue as pkijs.CertBag;
@@ -262,13 +270,43 @@ function walkBags(bags: pkijs.SafeBag[], password: string, checked: boolean, out
         break;
       }
       case OID.safeContentsBag:
-        walkBags((bag.bagValue as pkijs.SafeContents).safeBags, password, checked, out, file);
+        await walkBags((bag.bagValue as pkijs.SafeContents).safeBags, password, checked, out, file);
         break;
       default:
         // CRL and secret bags carry nothing certbench uses.
         break;
     }
   }
+}
+
+// Node (OpenSSL 3's default provider) decrypts PBES2 and PKCS#12 3DES keys; RC2 and PBES2/DES need node-forge.
+async function shroudedKey(bag: pkijs.PKCS8ShroudedKeyBag, password: string, checked: boolean, file: string | undefined): Promise<KeyObject> {
+  const alg = bag.encryptionAlgorithm;
+  let scheme: string | undefined;
+  if (alg.algorithmId === OID.pbes2) {
+    try {
+      scheme = new pkijs.PBES2Params({ schema: alg.algorithmParams }).encryptionScheme.algorithmId;
+    } catch {
+      // Left to Node, which reports malformed parameters in its own way.
+    }
+  }
+  if (isLegacyDecryptable(alg.algorithmId, scheme)) {
+    try {
+      return createPrivateKey({ key: derOf(bag), format: 'der', type: 'pkcs8', passphrase: password });
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? '';
+      // Anything but "this cipher is not available" is judged as before; only that one goes to node-forge.
+      if (!/unsupported/i.test(code) && !/unsupported/i.test(reason(err))) return importKey(() => { throw err; }, checked, file);
+    }
+    const pkcs8 = await decryptLegacy(new Uint8Array(alg.toSchema().toBER(false)), new Uint8Array(bag.encryptedData.getValue()), password, file);
+    if (!pkcs8) {
+      return checked
+        ? fail('unknown-content', 'the private key in the PKCS#12 file could not be decrypted (bad padding)', file)
+        : fail('wrong-passphrase', 'the passphrase is wrong, or the file is damaged (the private key could not be decrypted)', file);
+    }
+    return importKey(() => createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' }), checked, file);
+  }
+  return importKey(() => createPrivateKey({ key: derOf(bag), format: 'der', type: 'pkcs8', passphrase: password }), checked, file);
 }
 
 function derOf(value: pkijs.SafeBag['bagValue']): Buffer {
