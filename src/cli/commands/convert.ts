@@ -2,7 +2,6 @@ import { X509Certificate } from 'node:crypto';
 import { fail } from '../../core/errors.js';
 import { exportPrivateKey, exportPublicKeyPem, spkiDer, type KeyFormat } from '../../core/pki/keys.js';
 import { toPem } from '../../core/pki/pem.js';
-import { writePkcs12 } from '../../core/pki/pkcs12.js';
 import type { DecodedItem, PrivateKeyItem } from '../../core/pki/types.js';
 import { loadAll, passphraseFrom } from '../inputs.js';
 import { printJson, readPassphraseFile, writeOutput } from '../io.js';
@@ -63,6 +62,7 @@ export async function run(input: string, opts: ConvertOptions): Promise<void> {
     if (!new X509Certificate(certs[0]!).checkPrivateKey(keys[0]!.key)) {
       fail('invalid-value', `the private key does not match the certificate ${opts.cert ?? input}`, input);
     }
+    const { writePkcs12 } = await import('../../core/pki/pkcs12.js');
     data = await writePkcs12({ key: keys[0]!.key, certificates: certs, passphrase: pass });
     secret = true;
     written = `PKCS#12 with 1 key and ${certs.length} certificate(s)`;

@@ -5,7 +5,7 @@ import { CertbenchError, fail } from '../errors.js';
 import { x509 } from './crypto.js';
 import { spkiDer } from './keys.js';
 import { looksLikePem, parsePem, toPem, type PemBlock } from './pem.js';
-import { looksLikePkcs12, readPkcs12 } from './pkcs12.js';
+import { looksLikePkcs12 } from './pkcs12-sniff.js';
 import { MAX_INPUT_BYTES, type DecodedItem, type DecodeParams, type PrivateKeyEncoding } from './types.js';
 
 const DEFAULT_NAME = 'input';
@@ -150,6 +150,8 @@ function legacyEncryptedKey(b: PemBlock, encoding: PrivateKeyEncoding, passphras
 async function decodeDer(der: Uint8Array, passphrase: string | undefined, file: string): Promise<{ container: Container; item: Piece }[]> {
   const what = 'the DER data';
   if (looksLikePkcs12(der)) {
+    // pkijs is loaded only when a PKCS#12 file is actually met.
+    const { readPkcs12 } = await import('./pkcs12.js');
     const p12 = await readPkcs12(der, passphrase, file);
     return [
       ...p12.keys.map((key) => ({ container: 'pkcs12' as const, item: { kind: 'private-key' as const, key, encoding: 'pkcs12' as const } })),

@@ -2,6 +2,9 @@ import { createHash, createPrivateKey, X509Certificate, type KeyObject } from 'n
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { fail, InputError } from '../errors.js';
+import { looksLikePkcs12, readHeader } from './pkcs12-sniff.js';
+
+export { looksLikePkcs12 } from './pkcs12-sniff.js';
 import { defaultCrypto, type X509Crypto } from './crypto.js';
 import { decryptLegacy, isLegacyDecryptable } from './pkcs12-legacy.js';
 
@@ -88,30 +91,6 @@ function utf8(s: string): ArrayBuffer {
 
 function ab(u: Uint8Array): ArrayBuffer {
   return u.buffer.slice(u.byteOffset, u.byteOffset + u.byteLength) as ArrayBuffer;
-}
-
-interface Header { contentStart: number; length: number | null }
-
-// Reads one BER tag+length header; null length means indefinite (BER from Windows/Java exports).
-function readHeader(der: Uint8Array, at: number): Header | null {
-  if (at + 2 > der.length) return null;
-  const first = der[at + 1]!;
-  if (first < 0x80) return { contentStart: at + 2, length: first };
-  if (first === 0x80) return { contentStart: at + 2, length: null };
-  const n = first & 0x7f;
-  if (n > 4 || at + 2 + n > der.length) return null;
-  let len = 0;
-  for (let i = 0; i < n; i++) len = len * 256 + der[at + 2 + i]!;
-  return { contentStart: at + 2 + n, length: len };
-}
-
-/** Cheap sniff for a PKCS#12 PFX: SEQUENCE { INTEGER 3, SEQUENCE (ContentInfo) ... }. */
-export function looksLikePkcs12(der: Uint8Array): boolean {
-  if (der.length < 8 || der[0] !== 0x30) return false;
-  const outer = readHeader(der, 0);
-  if (!outer) return false;
-  const v = outer.contentStart;
-  return der[v] === 0x02 && der[v + 1] === 0x01 && der[v + 2] === 0x03 && der[v + 3] === 0x30;
 }
 
 /**
