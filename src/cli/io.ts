@@ -18,54 +18,65 @@ export interface WriteOutputParams {
   flag?: string;
 }
 
-/**
- * Writes `data` to `path` atomically: a temp file in the same folder, fsync, then rename, so an
- * error never leaves a partial file and an existing file is replaced in one step.
- * @throws InputError when the folder is missing or the file exists without `force`
- */
-export function writeOutput(path: string, data: string | Uint8Array, p: WriteOutputParams = {}): void {
-  const flag = p.flag ?? '-o';
-  const dir = dirname(path);
+/** One output file of a command. */
+export interface OutputFile {
+  path: string;
+  data: string | Uint8Array;
+  params?: WriteOutputParams;
+}
+
+// Checks the target and writes the data to a temp file beside it (fsynced); returns the temp path.
+function stage(f: OutputFile): string {
+  const flag = f.params?.flag ?? '-o';
+  const dir = dirname(f.path);
   let dirStat;
   try {
     dirStat = statSync(dir);
   } catch {
-    fail('not-found', `the folder "${dir}" does not exist`, `${flag} ${path}`);
+    fail('not-found', `the folder "${dir}" does not exist`, `${flag} ${f.path}`);
   }
-  if (!dirStat.isDirectory()) fail('invalid-value', `"${dir}" is not a folder`, `${flag} ${path}`);
-  if (existsSync(path) && !p.force) {
-    fail('invalid-value', 'the file already exists; choose another name or pass --force to replace it', `${flag} ${path}`);
+  if (!dirStat.isDirectory()) fail('invalid-value', `"${dir}" is not a folder`, `${flag} ${f.path}`);
+  if (existsSync(f.path) && !f.params?.force) {
+    fail('invalid-value', 'the file already exists; choose another name or pass --force to replace it', `${flag} ${f.path}`);
   }
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fd = openSync(tmp, 'wx', p.secret ? 0o600 : 0o644);
+  const tmp = join(dir, `.${basename(f.path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const fd = openSync(tmp, 'wx', f.params?.secret ? 0o600 : 0o644);
   try {
-    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    const buf = typeof f.data === 'string' ? Buffer.from(f.data, 'utf8') : f.data;
     let off = 0;
     while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
     fsyncSync(fd);
-    closeSync(fd);
-    renameSync(tmp, path);
   } catch (err) {
-    try { closeSync(fd); } catch { /* already closed */ }
-    try { unlinkSync(tmp); } catch { /* never created or already renamed */ }
+    closeSync(fd);
+    unlinkSync(tmp);
     throw err;
   }
+  closeSync(fd);
+  return tmp;
 }
 
-/** Several outputs that land together: all are checked first, then written; none is left when one fails. */
-export function writeOutputs(files: { path: string; data: string | Uint8Array; params?: WriteOutputParams }[]): void {
-  const written: string[] = [];
+/**
+ * Writes several outputs so that they land together or not at all: every target is checked and
+ * written to a temp file first, and only then renamed into place. An error before the renames
+ * leaves no new file and replaces no old one (a --force target keeps its old content).
+ * @throws InputError when a folder is missing or a file exists without `force`
+ */
+export function writeOutputs(files: OutputFile[]): void {
+  const staged: string[] = [];
   try {
-    for (const f of files) {
-      writeOutput(f.path, f.data, f.params);
-      written.push(f.path);
-    }
+    for (const f of files) staged.push(stage(f));
   } catch (err) {
-    for (const w of written) {
-      try { unlinkSync(w); } catch { /* best effort */ }
+    for (const tmp of staged) {
+      try { unlinkSync(tmp); } catch { /* best effort */ }
     }
     throw err;
   }
+  files.forEach((f, i) => renameSync(staged[i]!, f.path));
+}
+
+/** Writes one output atomically (see {@link writeOutputs}). @throws InputError as writeOutputs */
+export function writeOutput(path: string, data: string | Uint8Array, p: WriteOutputParams = {}): void {
+  writeOutputs([{ path, data, params: p }]);
 }
 
 /**

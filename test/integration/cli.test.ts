@@ -156,6 +156,17 @@ describe('certbench csr', () => {
     expect(pick(theirs)).toEqual(pick(ours));
   });
 
+  it('writes the CSR and the config together or not at all: a failed config output keeps the old CSR', () => {
+    const out = p('keep.csr');
+    writeFileSync(out, 'the old request\n');
+    const r = certbench(['csr', '--key', p('leaf.key'), '--subject', 'CN=x.example.net', '--san', 'DNS:x.example.net',
+      '--emit-openssl-cnf', p('missing-dir/x.cnf'), '-o', out, '--force']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/missing-dir.*does not exist/);
+    expect(readFileSync(out, 'utf8')).toBe('the old request\n');
+    expect(readdirSync(t.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
   const bad = [
     { name: 'a template placeholder left unfilled', args: (tpl: string) => ['--template', tpl, '--var', 'host=sw7'], want: /\{\{ip\}\}|ip/ },
     { name: 'an invalid IP SAN', args: () => ['--subject', 'CN=x', '--san', 'IP:999.1.1.1'], want: /999\.1\.1\.1/ },
