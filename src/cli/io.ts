@@ -25,20 +25,30 @@ export interface OutputFile {
   params?: WriteOutputParams;
 }
 
-// Checks the target and writes the data to a temp file beside it (fsynced); returns the temp path.
-function stage(f: OutputFile): string {
-  const flag = f.params?.flag ?? '-o';
-  const dir = dirname(f.path);
+/**
+ * Checks that an output can be written (its folder exists, and it is new or --force was given), so
+ * commands can refuse before slow work such as RSA-4096 generation.
+ * @throws InputError not-found or invalid-value naming the flag and path
+ */
+export function checkOutput(path: string, p: WriteOutputParams = {}): void {
+  const flag = p.flag ?? '-o';
+  const dir = dirname(path);
   let dirStat;
   try {
     dirStat = statSync(dir);
   } catch {
-    fail('not-found', `the folder "${dir}" does not exist`, `${flag} ${f.path}`);
+    fail('not-found', `the folder "${dir}" does not exist`, `${flag} ${path}`);
   }
-  if (!dirStat.isDirectory()) fail('invalid-value', `"${dir}" is not a folder`, `${flag} ${f.path}`);
-  if (existsSync(f.path) && !f.params?.force) {
-    fail('invalid-value', 'the file already exists; choose another name or pass --force to replace it', `${flag} ${f.path}`);
+  if (!dirStat.isDirectory()) fail('invalid-value', `"${dir}" is not a folder`, `${flag} ${path}`);
+  if (existsSync(path) && !p.force) {
+    fail('invalid-value', 'the file already exists; choose another name or pass --force to replace it', `${flag} ${path}`);
   }
+}
+
+// Checks the target and writes the data to a temp file beside it (fsynced); returns the temp path.
+function stage(f: OutputFile): string {
+  checkOutput(f.path, f.params);
+  const dir = dirname(f.path);
   const tmp = join(dir, `.${basename(f.path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const fd = openSync(tmp, 'wx', f.params?.secret ? 0o600 : 0o644);
   try {

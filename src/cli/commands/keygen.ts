@@ -2,7 +2,7 @@ import { generatePrivateKey, exportPrivateKey, keyInfo, spkiDer, type KeyFormat 
 import type { KeyAlgorithm } from '../../core/pki/types.js';
 import { createHash } from 'node:crypto';
 import { fail } from '../../core/errors.js';
-import { printJson, readPassphraseFile, writeOutput } from '../io.js';
+import { checkOutput, printJson, readPassphraseFile, writeOutput } from '../io.js';
 
 interface KeygenOptions {
   alg: KeyAlgorithm; bits?: string; curve?: string; format: KeyFormat; der?: boolean;
@@ -19,6 +19,7 @@ export async function run(opts: KeygenOptions): Promise<void> {
   if (passphrase !== undefined && opts.format !== 'pkcs8') {
     fail('unsupported', 'only PKCS#8 keys can be encrypted; use --format pkcs8 with --passphrase-file', '--format');
   }
+  checkOutput(opts.out, { force: opts.force });
   const bits = opts.bits ? Number(opts.bits) : undefined;
   const slow = opts.alg === 'rsa' && (bits ?? 2048) >= 3072;
   if (slow && process.stderr.isTTY) process.stderr.write(`generating an RSA-${bits} key (this can take a few seconds)...\n`);
