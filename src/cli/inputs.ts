@@ -1,7 +1,6 @@
-import { readFileSync, statSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
 import { fail } from '../core/errors.js';
-import { decode, decodeFile } from '../core/pki/decode.js';
+import { decode, decodeFile, readInputFile } from '../core/pki/decode.js';
 import { MAX_INPUT_BYTES, type DecodedItem } from '../core/pki/types.js';
 import { readPassphraseFile } from './io.js';
 
@@ -11,18 +10,11 @@ export function passphraseFrom(opts: { passphraseFile?: string }): string | unde
 }
 
 /**
- * Reads a small text input (a template) with the same size limit as every other input.
- * @throws InputError not-found, too-large or empty
+ * Reads a small text input (a template) with the same checks and size limit as every other input.
+ * @throws InputError not-found, too-large or empty (also when it holds only white space)
  */
-export function readTextFile(path: string): string {
-  let size: number;
-  try {
-    size = statSync(path).size;
-  } catch {
-    fail('not-found', 'no such file', path);
-  }
-  if (size > MAX_INPUT_BYTES) fail('too-large', `the file is ${size} bytes, over the ${MAX_INPUT_BYTES}-byte limit for inputs`, path);
-  const text = readFileSync(path, 'utf8');
+export async function readTextFile(path: string): Promise<string> {
+  const text = Buffer.from(await readInputFile(path)).toString('utf8');
   if (text.trim().length === 0) fail('empty', 'the file is empty', path);
   return text;
 }

@@ -1,5 +1,4 @@
-import { X509Certificate } from 'node:crypto';
-import { fail } from '../../core/errors.js';
+import { fail, InputError, withFile } from '../../core/errors.js';
 import { exportPrivateKey, exportPublicKeyPem, spkiDer, type KeyFormat } from '../../core/pki/keys.js';
 import { toPem } from '../../core/pki/pem.js';
 import type { DecodedItem, PrivateKeyItem } from '../../core/pki/types.js';
@@ -58,12 +57,13 @@ export async function run(input: string, opts: ConvertOptions): Promise<void> {
       certs.push(i.der);
     }
     if (certs.length === 0) fail('invalid-value', 'a PKCS#12 for a device needs the certificate: give --cert FILE', '--cert');
-    // The first certificate is the leaf a device pairs with the key: a bundle that cannot work is refused.
-    if (!new X509Certificate(certs[0]!).checkPrivateKey(keys[0]!.key)) {
-      fail('invalid-value', `the private key does not match the certificate ${opts.cert ?? input}`, input);
-    }
     const { writePkcs12 } = await import('../../core/pki/pkcs12.js');
-    data = await writePkcs12({ key: keys[0]!.key, certificates: certs, passphrase: pass });
+    try {
+      // writePkcs12 refuses a leaf that does not belong to the key; name the file it came from.
+      data = await writePkcs12({ key: keys[0]!.key, certificates: certs, passphrase: pass });
+    } catch (err) {
+      throw err instanceof InputError ? withFile(err, opts.cert ?? input) : err;
+    }
     secret = true;
     written = `PKCS#12 with 1 key and ${certs.length} certificate(s)`;
   } else if (opts.to === 'der') {

@@ -28,7 +28,7 @@ export async function run(opts: CsrOptions): Promise<void> {
   if (!opts.subject && !opts.template) fail('invalid-value', 'give --subject "C=..,O=..,CN=.." or --template FILE.cnf', 'csr');
   if (opts.var.length > 0 && !opts.template) fail('invalid-value', '--var fills placeholders of a --template; no template was given', '--var');
   let template: CsrTemplate = { subject: [], sans: [], keyUsage: [], extendedKeyUsage: [] };
-  if (opts.template) template = parseOpensslCnf(readTextFile(opts.template), parseVars(opts.var), opts.template);
+  if (opts.template) template = parseOpensslCnf(await readTextFile(opts.template), parseVars(opts.var), opts.template);
   const subject = opts.subject ? parseSubject(opts.subject, '--subject') : template.subject;
   if (subject.length === 0) fail('invalid-value', 'the subject is empty', opts.template ?? '--subject');
   const sans = [...template.sans];

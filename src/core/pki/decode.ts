@@ -42,11 +42,11 @@ export async function decode(input: Uint8Array | string, p: DecodeParams = {}): 
 }
 
 /**
- * Reads a file and decodes it; the size is checked before reading.
- * @throws InputError `not-found`, `too-large`, `empty`, `invalid-value` (a directory), and everything {@link decode} throws
+ * Reads a user's input file after checking what it is: a regular file, not empty, within {@link MAX_INPUT_BYTES}
+ * (checked before reading, so a huge file is never loaded).
+ * @throws InputError `not-found`, `too-large`, `empty`, `invalid-value` (a directory)
  */
-export async function decodeFile(path: string, p: DecodeParams = {}): Promise<DecodedItem[]> {
-  const file = p.file ?? path;
+export async function readInputFile(path: string, file = path): Promise<Uint8Array> {
   let st;
   try {
     st = await stat(path);
@@ -62,7 +62,16 @@ export async function decodeFile(path: string, p: DecodeParams = {}): Promise<De
   }
   if (st.size === 0) fail('empty', 'the file is empty', file);
   const bytes = await readFile(path);
-  return decode(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { ...p, file });
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/**
+ * Reads a file and decodes it; the size is checked before reading.
+ * @throws InputError everything {@link readInputFile} and {@link decode} throw
+ */
+export async function decodeFile(path: string, p: DecodeParams = {}): Promise<DecodedItem[]> {
+  const file = p.file ?? path;
+  return decode(await readInputFile(path, file), { ...p, file });
 }
 
 /** Hex (lowercase) SHA-256 of the item's SubjectPublicKeyInfo DER: equal for a key, its certificate and its CSR. */

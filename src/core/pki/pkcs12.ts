@@ -329,7 +329,7 @@ export async function writePkcs12(p: WritePkcs12Params, crypto: X509Crypto = def
       return fail('invalid-value', `certificate ${i + 1} for the PKCS#12 file is not a valid X.509 certificate`);
     }
     if (i === 0 && !cert.checkPrivateKey(p.key)) {
-      fail('invalid-value', 'the first certificate (the leaf) does not belong to the private key; put the matching certificate first');
+      fail('invalid-value', 'the first certificate (the leaf) does not match the private key; put the matching certificate first');
     }
   });
 
