@@ -12,6 +12,8 @@ export class VerdictError extends CertbenchError {
 export interface WriteOutputParams {
   /** Holds a private key (or anything secret): written with mode 0600. */
   secret?: boolean;
+  /** A script meant to be run: 0755 (0700 when also secret). */
+  executable?: boolean;
   /** Replace an existing file; without it an existing file is never touched. */
   force?: boolean;
   /** The flag that named the path, for error messages. */
@@ -45,12 +47,17 @@ export function checkOutput(path: string, p: WriteOutputParams = {}): void {
   }
 }
 
+function modeFor(p: WriteOutputParams = {}): number {
+  if (p.secret) return p.executable ? 0o700 : 0o600;
+  return p.executable ? 0o755 : 0o644;
+}
+
 // Checks the target and writes the data to a temp file beside it (fsynced); returns the temp path.
 function stage(f: OutputFile): string {
   checkOutput(f.path, f.params);
   const dir = dirname(f.path);
   const tmp = join(dir, `.${basename(f.path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fd = openSync(tmp, 'wx', f.params?.secret ? 0o600 : 0o644);
+  const fd = openSync(tmp, 'wx', modeFor(f.params));
   try {
     const buf = typeof f.data === 'string' ? Buffer.from(f.data, 'utf8') : f.data;
     let off = 0;

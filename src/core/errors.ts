@@ -16,7 +16,9 @@ export type InputErrorCode =
   | 'unsupported'
   | 'invalid-value'
   | 'not-found'
-  | 'wrong-kind';
+  | 'wrong-kind'
+  /** Readable input that the chosen target cannot take (mismatched key, broken chain, key type). */
+  | 'refused';
 
 /** Base of every error certbench raises on purpose. */
 export class CertbenchError extends Error {
