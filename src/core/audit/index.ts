@@ -1,0 +1,17 @@
+export {
+  auditJunos,
+  auditReport,
+  certificateRefs,
+  loadCertificateDir,
+  parseJunosSet,
+  CERT_FILE_EXTENSIONS,
+  REST_NOT_CONFIGURED,
+  type AuditItem,
+  type AuditReport,
+  type AuditStatus,
+  type CertificateRef,
+  type CertificateUse,
+  type JunosAuditParams,
+  type JunosConfig,
+  type SetStatement,
+} from './junos-cis.js';
