@@ -92,6 +92,32 @@ export function buildProgram(): Command {
     .option('--json', 'print one JSON object on stdout')
     .action(lazy(() => import('./commands/convert.js')));
 
+  program
+    .command('format')
+    .description('check key, certificate and chain, then write the files and commands a target needs (refuses, exit 2, writing nothing, when they do not fit)')
+    .addOption(new Option('--target <target>', 'device family').choices(['junos', 'apstra', 'sps', 'sdcloud']).makeOptionMandatory())
+    .requiredOption('--cert <file>', 'the certificate (a bundle\'s first certificate is the leaf, the rest its chain)')
+    .requiredOption('--key <file>', 'its private key (any encoding certbench reads)')
+    .option('--passphrase-file <file>', 'passphrase for an encrypted key or PKCS#12')
+    .option('--chain <file>', 'intermediate and root certificates, leaf-side first (repeatable)', collect, [])
+    .option('--csr <file>', 'the CSR the certificate was issued for: checked against the key, and its names reused')
+    .option('--cert-id <id>', 'Junos certificate-id (default: the certificate\'s first DNS name)')
+    .requiredOption('-o, --out <dir>', 'output folder (created when missing)')
+    .option('--force', 'replace files that already exist in the output folder')
+    .option('--json', 'print one JSON object on stdout (file contents holding keys are left out)')
+    .action(lazy(() => import('./commands/format.js')));
+
+  const audit = program
+    .command('audit')
+    .description('security checks of device configurations');
+  audit
+    .command('junos')
+    .description('CIS Junos checks of the REST and J-Web HTTPS certificates in `show configuration | display set` output; exit 1 when an item fails')
+    .requiredOption('--config <file>', 'the device configuration as set commands (- reads standard input)')
+    .option('--cert-dir <dir>', 'folder holding the local certificates named in the configuration (ID.crt, ID.pem, ID.cer or ID.der)')
+    .option('--json', 'print one JSON object on stdout')
+    .action(lazy(() => import('./commands/audit-junos.js')));
+
   return program;
 }
 

@@ -1,11 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.js';
 import { decodeFile } from '../../src/core/pki/decode.js';
 import { assembleBundle } from '../../src/core/targets/bundle.js';
 import { certIdFor, preflight } from '../../src/core/targets/preflight.js';
 import type { Bundle, TargetName } from '../../src/core/targets/types.js';
 import { usePki } from '../helpers/fixtures.js';
+import { openssl, tempDir } from '../helpers/openssl.js';
 
 const lab = (name: string): string => fileURLToPath(new URL(`../fixtures/pki/${name}`, import.meta.url));
 const read = (path: string) => decodeFile(path, { file: path });
@@ -111,6 +112,21 @@ describe('certIdFor', () => {
     expect(certIdFor(b, { certId: 'web_2026.1' })).toBe('web_2026.1');
     for (const id of ['', '-x', 'a b', 'a;b', '../x', 'a/b', '$(id)', 'x'.repeat(64), 'é']) {
       expect(refusal(() => certIdFor(b, { certId: id })).code, id).toBe('invalid-value');
+    }
+  });
+});
+
+describe('preflight refuses RSA-PSS-only keys for every target', () => {
+  const t = tempDir('certbench-pss-');
+  afterAll(() => t.cleanup());
+  it('names the key and says what to use instead', async () => {
+    openssl(['genpkey', '-algorithm', 'RSA-PSS', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', t.path('pss.key')]);
+    openssl(['req', '-x509', '-new', '-key', t.path('pss.key'), '-subj', '/CN=pss.example.net', '-days', '30', '-out', t.path('pss.crt')]);
+    const b = await bundle(t.path('pss.crt'), t.path('pss.key'));
+    for (const target of ['junos', 'apstra', 'sps', 'sdcloud'] as const) {
+      const e = refusal(() => preflight(b, target));
+      expect(e.code).toBe('refused');
+      expect(e.message).toMatch(/pss\.key is an RSA-PSS key .* which \w+ does not take; generate a plain RSA key/);
     }
   });
 });

@@ -534,7 +534,7 @@ export interface CsrDescription {
 
 /**
  * Reads a DER CSR: subject, SANs, key usage, EKU, signature algorithm, and whether the self-signature verifies.
- * @throws InputError `unknown-content` when the bytes are not a PKCS#10 request
+ * @throws InputError `unknown-content` when the bytes are not a PKCS#10 request, or its subject or extensions are damaged
  */
 export function describeCsr(der: Uint8Array): CsrDescription {
   let csr: x509.Pkcs10CertificateRequest;
@@ -545,40 +545,77 @@ export function describeCsr(der: Uint8Array): CsrDescription {
   } catch (e) {
     throw new InputError('unknown-content', 'the data is not a PKCS#10 certificate signing request', { cause: e });
   }
+  return readParts('the CSR', () => {
+    const subject = subjectAttrsOf(csr.subjectName);
+    const sans = sansOf(csr.getExtension('2.5.29.17'));
+    const keyUsage: string[] = [];
+    const kuExt = csr.getExtension('2.5.29.15');
+    if (kuExt) {
+      const flags = new x509.KeyUsagesExtension(kuExt.rawData).usages;
+      KEY_USAGES.forEach((u, i) => { if (flags & (1 << i)) keyUsage.push(u); });
+    }
+    const extendedKeyUsage: string[] = [];
+    const ekuExt = csr.getExtension('2.5.29.37');
+    if (ekuExt) {
+      for (const u of new x509.ExtendedKeyUsageExtension(ekuExt.rawData).usages) extendedKeyUsage.push(ekuName(String(u)));
+    }
+    const signatureAlgorithm = signed.algorithmName;
+    return { subject, sans, keyUsage, extendedKeyUsage, signatureAlgorithm, signatureValid: verifySignature(csr, signed.tbs, signatureAlgorithm) };
+  });
+}
+
+// @peculiar/x509 reads names and extensions only when asked, and throws plain errors when they are damaged.
+function readParts<T>(what: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError('unknown-content', `${what} is damaged: its subject or extensions cannot be read`, { cause: e });
+  }
+}
+
+// Subject attributes certbench knows, in order; other attribute types are left out.
+function subjectAttrsOf(name: x509.Name): SubjectAttr[] {
   const subject: SubjectAttr[] = [];
-  for (const rdn of csr.subjectName.toJSON()) {
-    for (const [name, values] of Object.entries(rdn)) {
-      const type = ATTR_BY_OID.get(name) ?? ATTR_BY_NAME.get(name.toLowerCase());
+  for (const rdn of name.toJSON()) {
+    for (const [n, values] of Object.entries(rdn)) {
+      const type = ATTR_BY_OID.get(n) ?? ATTR_BY_NAME.get(n.toLowerCase());
       if (type === undefined) continue;
       for (const value of values) subject.push({ type, value });
     }
   }
+  return subject;
+}
+
+// DNS, IP, email and URI names of a subjectAltName extension, in order; other name forms are left out.
+function sansOf(ext: x509.Extension | null): San[] {
   const sans: San[] = [];
-  const sanExt = csr.getExtension('2.5.29.17');
-  if (sanExt) {
-    for (const n of new x509.SubjectAlternativeNameExtension(sanExt.rawData).names.items) {
-      if (n.type === 'dns') sans.push({ type: 'DNS', value: n.value });
-      else if (n.type === 'email') sans.push({ type: 'email', value: n.value });
-      else if (n.type === 'url') sans.push({ type: 'URI', value: n.value });
-      else if (n.type === 'ip') {
-        const b = ipToBytes(n.value);
-        sans.push({ type: 'IP', value: typeof b === 'string' ? n.value : formatIp(b) });
-      }
+  if (!ext) return sans;
+  for (const n of new x509.SubjectAlternativeNameExtension(ext.rawData).names.items) {
+    if (n.type === 'dns') sans.push({ type: 'DNS', value: n.value });
+    else if (n.type === 'email') sans.push({ type: 'email', value: n.value });
+    else if (n.type === 'url') sans.push({ type: 'URI', value: n.value });
+    else if (n.type === 'ip') {
+      const b = ipToBytes(n.value);
+      sans.push({ type: 'IP', value: typeof b === 'string' ? n.value : formatIp(b) });
     }
   }
-  const keyUsage: string[] = [];
-  const kuExt = csr.getExtension('2.5.29.15');
-  if (kuExt) {
-    const flags = new x509.KeyUsagesExtension(kuExt.rawData).usages;
-    KEY_USAGES.forEach((u, i) => { if (flags & (1 << i)) keyUsage.push(u); });
+  return sans;
+}
+
+/**
+ * Reads the names of a DER X.509 certificate the way {@link describeCsr} reads a request's: subject attributes
+ * certbench knows and DNS, IP, email and URI subject alternative names, each in order.
+ * @throws InputError `unknown-content` when the bytes are not an X.509 certificate, or its subject or SAN extension is damaged
+ */
+export function describeCertificateNames(der: Uint8Array): { subject: SubjectAttr[]; sans: San[] } {
+  let cert: x509.X509Certificate;
+  try {
+    cert = new x509.X509Certificate(der);
+  } catch (e) {
+    throw new InputError('unknown-content', 'the data is not an X.509 certificate', { cause: e });
   }
-  const extendedKeyUsage: string[] = [];
-  const ekuExt = csr.getExtension('2.5.29.37');
-  if (ekuExt) {
-    for (const u of new x509.ExtendedKeyUsageExtension(ekuExt.rawData).usages) extendedKeyUsage.push(ekuName(String(u)));
-  }
-  const signatureAlgorithm = signed.algorithmName;
-  return { subject, sans, keyUsage, extendedKeyUsage, signatureAlgorithm, signatureValid: verifySignature(csr, signed.tbs, signatureAlgorithm) };
+  return readParts('the certificate', () => ({ subject: subjectAttrsOf(cert.subjectName), sans: sansOf(cert.getExtension('2.5.29.17')) }));
 }
 
 function verifySignature(csr: x509.Pkcs10CertificateRequest, tbs: Uint8Array, alg: string): boolean {

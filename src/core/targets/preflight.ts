@@ -65,7 +65,12 @@ export function preflight(b: Bundle, target: TargetName, p: FormatParams = {}): 
 
   const info = keyInfo(b.key);
   const rule = KEY_RULES[target];
-  if (!rule.allowed.includes(info.algorithm)) reasons.push(`${b.files.key} is an ${describeKey(info)} key: ${rule.why}`);
+  if (b.key.asymmetricKeyType === 'rsa-pss') {
+    // An RSA-PSS-only key has no PKCS#1 or JWK form and is not a key type these devices load.
+    reasons.push(`${b.files.key} is an RSA-PSS key (restricted to PSS signatures), which ${target} does not take; generate a plain RSA key (certbench keygen --alg rsa)`);
+  } else if (!rule.allowed.includes(info.algorithm)) {
+    reasons.push(`${b.files.key} is an ${describeKey(info)} key: ${rule.why}`);
+  }
 
   if (reasons.length > 0) {
     fail('refused', `cannot format for ${target}, nothing was written:\n  - ${reasons.join('\n  - ')}`);
