@@ -32,7 +32,9 @@ function* walkSkipped(suites, prefix = '') {
     const title = prefix ? `${prefix} > ${s.title}` : s.title;
     for (const spec of s.specs ?? []) {
       for (const t of spec.tests ?? []) {
-        if (t.status === 'skipped') yield `${title} > ${spec.title} [${t.projectName}]`;
+        if (t.status !== 'skipped') continue;
+        const why = (t.annotations ?? []).find((a) => a.type === 'skip')?.description;
+        yield `${title} > ${spec.title} [${t.projectName}]${why ? `: ${why}` : ''}`;
       }
     }
     yield* walkSkipped(s.suites ?? [], title);

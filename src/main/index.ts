@@ -1,51 +1,122 @@
 import { join } from 'node:path';
-import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
-import { channels } from '../shared/contract.js';
+import { pathToFileURL } from 'node:url';
+import { app, BrowserWindow, clipboard, ipcMain, Menu, screen, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { channels, type Result } from '../shared/contract.js';
 import { createHandlers, dispatch } from './dispatch.js';
+import { createElectronDialogs } from './electron-dialogs.js';
+import { buildMenu } from './menu.js';
+import { readWindowState, writeWindowState } from './window-state.js';
 
-const handlers = createHandlers({ name: app.getName(), version: app.getVersion() });
+// The same policy as the renderer's <meta> tag, also sent as a header where the page comes over HTTP (dev server).
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-function isTrustedSender(frameUrl: string | undefined): boolean {
-  if (!frameUrl) return false;
-  const devUrl = process.env['ELECTRON_RENDERER_URL'];
-  if (devUrl && frameUrl.startsWith(devUrl)) return true;
-  return frameUrl.startsWith('file://') && frameUrl.includes('/out/renderer/');
+const here = import.meta.dirname;
+const rendererIndex = join(here, '../renderer/index.html');
+const devUrl = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined;
+const log = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+// Every renderer is sandboxed, whatever a window's own preferences say.
+app.enableSandbox();
+
+let mainWindow: BrowserWindow | undefined;
+const ours = new Set<number>();
+
+const handlers = createHandlers({
+  appInfo: { name: app.getName(), version: app.getVersion() },
+  dialogs: createElectronDialogs(() => mainWindow),
+  clipboard: { writeText: (text) => clipboard.writeText(text) },
+  dataDir: app.getPath('userData'),
+  // Packaged builds carry resources/templates as extra resources next to app.asar.
+  templatesDir: app.isPackaged ? join(process.resourcesPath, 'templates') : join(app.getAppPath(), 'resources', 'templates'),
+});
+
+function sameOrigin(url: string, base: string): boolean {
+  try {
+    return new URL(url).origin === new URL(base).origin;
+  } catch {
+    return false;
+  }
 }
 
-function createWindow(): void {
-  const win = new BrowserWindow({
-    width: 1280,
-    height: 860,
-    show: false,
-    title: 'certbench',
-    webPreferences: {
-      preload: join(__dirname, '../preload/index.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-    },
-  });
-  win.once('ready-to-show', () => win.show());
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    // Links to documentation open in the system browser, never in an app window.
+// Only the top frame of our own window, showing our own page, may call main.
+function isTrustedSender(event: IpcMainInvokeEvent): boolean {
+  const frame = event.senderFrame;
+  if (!frame || !ours.has(event.sender.id) || frame.parent !== null) return false;
+  if (devUrl) return sameOrigin(frame.url, devUrl);
+  const url = frame.url.split('#')[0]!.split('?')[0]!;
+  return url === pathToFileURL(rendererIndex).href;
+}
+
+function harden(contents: WebContents): void {
+  contents.setWindowOpenHandler(({ url }) => {
+    // Documentation links open in the system browser, never in an app window.
     if (url.startsWith('https://')) void shell.openExternal(url);
     return { action: 'deny' };
   });
-  win.webContents.on('will-navigate', (event) => event.preventDefault());
-  const devUrl = process.env['ELECTRON_RENDERER_URL'];
-  if (!app.isPackaged && devUrl) void win.loadURL(devUrl);
-  else void win.loadFile(join(__dirname, '../renderer/index.html'));
+  contents.on('will-navigate', (event) => event.preventDefault());
+  contents.on('will-redirect', (event) => event.preventDefault());
+  contents.on('will-attach-webview', (event) => event.preventDefault());
 }
 
+function createWindow(): void {
+  const stateFile = join(app.getPath('userData'), 'window-state.json');
+  const state = readWindowState(stateFile, screen.getAllDisplays().map((d) => d.workArea));
+  const win = new BrowserWindow({
+    ...(state.x !== undefined && state.y !== undefined ? { x: state.x, y: state.y } : {}),
+    width: state.width,
+    height: state.height,
+    minWidth: 800,
+    minHeight: 560,
+    show: false,
+    title: 'certbench',
+    webPreferences: {
+      preload: join(here, '../preload/index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  });
+  mainWindow = win;
+  const id = win.webContents.id;
+  ours.add(id);
+  if (state.maximized) win.maximize();
+  win.once('ready-to-show', () => win.show());
+  win.on('close', () => writeWindowState(stateFile, { ...win.getNormalBounds(), maximized: win.isMaximized() }, log));
+  win.on('closed', () => {
+    ours.delete(id);
+    if (mainWindow === win) mainWindow = undefined;
+  });
+  if (devUrl) void win.loadURL(devUrl);
+  else void win.loadFile(rendererIndex);
+}
+
+app.on('web-contents-created', (_event, contents) => harden(contents));
+
 void app.whenReady().then(() => {
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  const ses = session.defaultSession;
+  ses.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  ses.setPermissionCheckHandler(() => false);
+  ses.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
+  });
   for (const channel of channels) {
-    ipcMain.handle(channel, (event, payload: unknown) => {
-      if (!isTrustedSender(event.senderFrame?.url)) throw new Error('IPC from an untrusted frame was refused');
-      return dispatch(handlers, channel, payload);
+    ipcMain.handle(channel, async (event, payload: unknown): Promise<Result<unknown>> => {
+      if (!isTrustedSender(event)) {
+        log(`certbench: refused ${channel} from an untrusted frame (${event.senderFrame?.url ?? 'gone'})`);
+        return { ok: false, error: { code: 'invalid-request', message: 'the request came from a page that is not certbench and was refused' } };
+      }
+      return dispatch(handlers, channel, payload, { log });
     });
   }
+  Menu.setApplicationMenu(buildMenu());
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();

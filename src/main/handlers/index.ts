@@ -1,0 +1,7 @@
+export { csrHandlers } from './csr.js';
+export { formatHandlers } from './format.js';
+export { itemHandlers } from './items.js';
+export { keyHandlers } from './keys.js';
+export { miscHandlers } from './misc.js';
+export { templateHandlers } from './templates.js';
+export type { HandlerContext, HandlerDeps, HandlerGroup, Handlers } from './types.js';
