@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { fail } from '../core/errors.js';
-import { decode, decodeFile, readInputFile } from '../core/pki/decode.js';
+import { decode, decodeFile, readInputFile, readInputFileSync } from '../core/pki/decode.js';
 import { MAX_INPUT_BYTES, type DecodedItem } from '../core/pki/types.js';
 import { readPassphraseFile } from './io.js';
 
@@ -41,24 +41,28 @@ export const STDIN_NAME = 'stdin';
  * Reads all of standard input (for `-`, so PEM can be piped or pasted), stopping past the size limit.
  * @throws InputError too-large
  */
-export async function readStdin(): Promise<Uint8Array> {
+export async function readStdin(limit = MAX_INPUT_BYTES): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of process.stdin) {
     size += (chunk as Buffer).length;
-    if (size > MAX_INPUT_BYTES) fail('too-large', `standard input is over the ${MAX_INPUT_BYTES}-byte limit for inputs`, STDIN_NAME);
+    if (size > limit) fail('too-large', `standard input is over the ${limit}-byte limit for this input`, STDIN_NAME);
     chunks.push(chunk as Buffer);
   }
   return new Uint8Array(Buffer.concat(chunks));
 }
 
-/** Decodes every file in order (`-` is standard input, once), naming each item by its file. */
+/**
+ * Decodes every file in order (`-` is standard input, once), naming each item by its file. Files are
+ * read synchronously: a command line has nothing else to do meanwhile, and a folder of small files
+ * reads several times faster that way than through the event loop.
+ */
 export async function loadAll(paths: string[], passphrase: string | undefined): Promise<DecodedItem[]> {
   if (paths.filter((p) => p === '-').length > 1) fail('invalid-value', 'standard input (-) can be given once', '-');
   const out: DecodedItem[] = [];
   for (const path of paths) {
-    if (path === '-') out.push(...(await decode(await readStdin(), { file: STDIN_NAME, passphrase })));
-    else out.push(...(await decodeFile(path, { file: path, passphrase })));
+    const bytes = path === '-' ? await readStdin() : readInputFileSync(path);
+    out.push(...(await decode(bytes, { file: path === '-' ? STDIN_NAME : path, passphrase })));
   }
   return out;
 }

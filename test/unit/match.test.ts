@@ -63,3 +63,13 @@ describe('match', () => {
     });
   });
 });
+
+describe('describeMatch over many files', () => {
+  it('names the first ten odd items and counts the rest', () => {
+    const items = Array.from({ length: 40 }, (_, i) => ({ file: `f${i}.pem`, kind: 'certificate' as const, spkiSha256: i < 15 ? 'a' : 'b' }));
+    const msg = describeMatch({ match: false, items });
+    expect(msg).toContain('certificate in f9.pem');
+    expect(msg).not.toContain('f10.pem');
+    expect(msg).toMatch(/and 5 more do not match/);
+  });
+});

@@ -1,41 +1,13 @@
-import { readFile, stat } from 'node:fs/promises';
 import { auditJunos, auditReport, certificateRefs, loadCertificateDir, parseJunosSet, type AuditItem } from '../../core/audit/index.js';
-import { fail } from '../../core/errors.js';
-import { STDIN_NAME } from '../inputs.js';
+import { readInputFile } from '../../core/pki/decode.js';
+import { readStdin, STDIN_NAME } from '../inputs.js';
 import { VerdictError, printJson } from '../io.js';
 
 interface AuditJunosOptions { config: string; certDir?: string; json?: boolean }
 
 // A full router configuration in set form runs to megabytes, far past the 1 MiB limit for
-// certificate files (readInputFile/readStdin), so the configuration gets a limit of its own.
+// certificate files, so the configuration gets a limit of its own.
 const MAX_CONFIG_BYTES = 64 * 1024 * 1024;
-
-async function readConfigFile(path: string): Promise<string> {
-  let st;
-  try {
-    st = await stat(path);
-  } catch {
-    fail('not-found', 'no such file', path);
-  }
-  if (st.isDirectory()) fail('invalid-value', 'this is a directory, not a configuration file', path);
-  if (st.size > MAX_CONFIG_BYTES) fail('too-large', `the file is ${st.size} bytes, over the ${MAX_CONFIG_BYTES}-byte limit for configurations`, path);
-  try {
-    return await readFile(path, 'utf8');
-  } catch {
-    return fail('not-found', 'the file cannot be read', path);
-  }
-}
-
-async function readConfigStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of process.stdin) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_CONFIG_BYTES) fail('too-large', `standard input is over the ${MAX_CONFIG_BYTES}-byte limit for configurations`, STDIN_NAME);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 function indent(text: string, by: string): string {
   return text.split('\n').map((l) => `${by}${l}`).join('\n');
@@ -50,7 +22,8 @@ function render(i: AuditItem): string {
 /** `certbench audit junos`: CIS checks of the REST and J-Web HTTPS certificates; exit 1 when an item fails. */
 export async function run(opts: AuditJunosOptions): Promise<void> {
   const file = opts.config === '-' ? STDIN_NAME : opts.config;
-  const text = opts.config === '-' ? await readConfigStdin() : await readConfigFile(opts.config);
+  const bytes = opts.config === '-' ? await readStdin(MAX_CONFIG_BYTES) : await readInputFile(opts.config, opts.config, MAX_CONFIG_BYTES);
+  const text = Buffer.from(bytes).toString('utf8');
   const cfg = parseJunosSet(text, file);
   const refs = certificateRefs(cfg);
   const certs = opts.certDir === undefined ? undefined : await loadCertificateDir(opts.certDir, refs);

@@ -1,8 +1,8 @@
-import { X509Certificate } from 'node:crypto';
+import { CertbenchError, fail, withFile } from '../errors.js';
 import { checkChain, isSelfSigned } from './chain.js';
 import { x509 } from './crypto.js';
 import { describeCsr, ekuName } from './csr.js';
-import { publicKeyOf, spkiSha256 } from './decode.js';
+import { certificateOf, publicKeyOf, spkiSha256 } from './decode.js';
 import { keyInfo } from './keys.js';
 import { lint, type Finding, type LintFacts } from './lint.js';
 import { signedParts } from './signature.js';
@@ -55,11 +55,11 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /**
  * Describes every item and lints it; a file's certificates (more than one) are also checked as a
  * chain, with the chain findings on that file's first certificate.
- * @throws InputError `unsupported` for key types certbench does not handle
+ * @throws InputError `unsupported` for key types certbench does not handle, `unknown-content` for an item whose names, dates or extensions are damaged
  */
 export function inspect(items: DecodedItem[], p: InspectParams = {}): Inspection[] {
   const now = p.now ?? new Date();
-  const out = items.map((item) => inspectOne(item, now));
+  const out = items.map((item) => readable(item, () => inspectOne(item, now)));
 
   const byFile = new Map<string, number[]>();
   items.forEach((item, i) => {
@@ -88,11 +88,11 @@ function inspectOne(item: DecodedItem, now: Date): Inspection {
   };
   switch (item.kind) {
     case 'certificate': {
-      const n = new X509Certificate(item.der);
+      const n = certificateOf(item.der);
       const c = new x509.X509Certificate(item.der);
-      const san = c.getExtension(x509.SubjectAlternativeNameExtension);
-      const ku = c.getExtension(x509.KeyUsagesExtension);
-      const eku = c.getExtension(x509.ExtendedKeyUsageExtension);
+      const san = extension(c, '2.5.29.17', x509.SubjectAlternativeNameExtension);
+      const ku = extension(c, '2.5.29.15', x509.KeyUsagesExtension);
+      const eku = extension(c, '2.5.29.37', x509.ExtendedKeyUsageExtension);
       const facts = {
         ...base,
         subject: c.subject,
@@ -133,6 +133,27 @@ function inspectOne(item: DecodedItem, now: Date): Inspection {
     case 'public-key':
       return { ...base, findings: lint(base, { now }) };
   }
+}
+
+// @peculiar/x509 and asn1js read names, dates and extensions only when asked and throw plain errors on
+// damage that OpenSSL let through when the item was decoded: that is the user's input, not a crash.
+function readable<T>(item: DecodedItem, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof CertbenchError) throw withFile(e, item.file);
+    return fail('unknown-content', `the ${item.kind === 'csr' ? 'CSR' : item.kind.replace('-', ' ')} #${item.index + 1} is damaged: its names, dates or extensions cannot be read`, item.file);
+  }
+}
+
+// What x509 already parsed of the extensions (its `asn` is public at run time, protected only in its types).
+type ParsedExtensions = { asn: { tbsCertificate: { extensions?: { extnID: string; critical: boolean; extnValue: { buffer: ArrayBuffer } }[] } } };
+
+// Decodes one extension of a certificate; x509's getExtension would first decode every extension
+// (key identifiers, policies, CRL points...), which is most of the cost of inspecting a certificate.
+function extension<T>(c: x509.X509Certificate, oid: string, type: new (raw: ArrayBuffer) => T): T | null {
+  const ext = (c as unknown as ParsedExtensions).asn.tbsCertificate.extensions?.find((e) => e.extnID === oid);
+  return ext ? new type(new x509.Extension(ext.extnID, ext.critical, ext.extnValue.buffer).rawData) : null;
 }
 
 function keyUsageNames(flags: number): string[] {

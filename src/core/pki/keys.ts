@@ -1,8 +1,12 @@
-import { createPublicKey, generateKeyPair, type KeyObject, type webcrypto } from 'node:crypto';
+import { createPublicKey, generateKeyPair, webcrypto, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { fail } from '../errors.js';
-import { defaultCrypto, type X509Crypto } from './crypto.js';
+import type { X509Crypto } from './crypto.js';
 import type { EcCurve, KeyAlgorithm, KeyInfo } from './types.js';
+
+// The same provider crypto.ts registers, named here without importing it: keygen and match would
+// otherwise load @peculiar/x509 (and reflect-metadata) for nothing.
+const defaultCrypto = webcrypto as unknown as NonNullable<X509Crypto>;
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 

@@ -39,10 +39,15 @@ export function mismatched(r: MatchResult): MatchResult['items'] {
   return r.items.filter((i) => i.spkiSha256 !== reference);
 }
 
+const MAX_NAMED = 10;
+
 /** One line for people: "all 3 items share one public key" or which files/kinds differ. */
 export function describeMatch(r: MatchResult): string {
   if (r.items.length < 2) return `nothing to compare: ${r.items.length} key, certificate or CSR found (two or more are needed)`;
   if (r.match) return `all ${r.items.length} items share one public key`;
   const odd = mismatched(r);
-  return `the public keys differ: ${odd.map((i) => `${i.kind} in ${i.file}`).join(', ')} ${odd.length === 1 ? 'does' : 'do'} not match the other items`;
+  // Over a folder of thousands of files the full list would be a line of many kilobytes.
+  const shown = odd.slice(0, MAX_NAMED).map((i) => `${i.kind} in ${i.file}`).join(', ');
+  const more = odd.length > MAX_NAMED ? ` and ${odd.length - MAX_NAMED} more` : '';
+  return `the public keys differ: ${shown}${more} ${odd.length === 1 ? 'does' : 'do'} not match the other items`;
 }

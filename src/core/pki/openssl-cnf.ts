@@ -29,7 +29,9 @@ interface Entry {
 type Sections = Map<string, Entry[]>;
 
 const PLACEHOLDER_RE = /\{\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}/g;
-const LINE_CONTROL_RE = /[\u0000-\u0008\u000b-\u001f\u007f]/;
+// C0 and C1 controls (tab aside) and the bidi overrides: no config needs them, and a section name or value
+// holding one would be echoed into error messages, where C1 CSI (U+009B) drives some terminals.
+const LINE_CONTROL_RE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 /** Splits a config into sections of entries the way OpenSSL's NCONF reader does (no variable expansion). */
 function lexCnf(text: string, file?: string): Sections {
@@ -177,6 +179,8 @@ export function parseOpensslCnf(text: string, vars: Record<string, string> = {},
         const stripped = e.value.replace(PLACEHOLDER_RE, '');
         if (stripped.includes('{{')) fail('invalid-value', `line ${e.line}: malformed placeholder in ${showValue(e.value)}; write it as {{name}}`, file);
         e.value = e.value.replace(PLACEHOLDER_RE, (_m, n: string) => vars[n]!);
+        // Values go in as they are and are never filled again, so one that forms "{{" could not be read back.
+        if (e.value.includes('{{')) fail('invalid-value', `line ${e.line}: filling the placeholders gives ${showValue(e.value)}, which holds "{{"; a value cannot contain "{{"`, file);
       }
     }
   }
@@ -189,7 +193,9 @@ export function parseOpensslCnf(text: string, vars: Record<string, string> = {},
   // Every entry of the DN, extension and SAN sections is used; in [req] only the settings read below are.
   const section = (name: string, what: string, line?: number, allUsed = true): Map<string, Entry> => {
     const entries = sections.get(name);
-    if (entries === undefined) fail('invalid-value', `${line === undefined ? '' : `line ${line}: `}${what} names section [${name}], which the config does not have`, file);
+    // A name no section header could have is shown escaped: it may hold anything a value can.
+    const shown = /^[A-Za-z0-9_.:-]+$/.test(name) ? `[${name}]` : showValue(name);
+    if (entries === undefined) fail('invalid-value', `${line === undefined ? '' : `line ${line}: `}${what} names section ${shown}, which the config does not have`, file);
     const byKey = new Map<string, Entry>();
     for (const e of entries) {
       const prev = byKey.get(e.key);

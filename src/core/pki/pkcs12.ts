@@ -2,7 +2,7 @@ import { createHash, createPrivateKey, X509Certificate, type KeyObject } from 'n
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { fail, InputError } from '../errors.js';
-import { looksLikePkcs12, readHeader } from './pkcs12-sniff.js';
+import { checkIterationCount, checkPbeIterations, integerValue, looksLikePkcs12, MAX_PBE_ITERATIONS, readHeader } from './pkcs12-sniff.js';
 
 export { looksLikePkcs12 } from './pkcs12-sniff.js';
 import { defaultCrypto, type X509Crypto } from './crypto.js';
@@ -98,7 +98,7 @@ function ab(u: Uint8Array): ArrayBuffer {
  * Reads OpenSSL 3 defaults (PBES2/AES, SHA-256 MAC) with pkijs, and the legacy PKCS#12 PBE schemes
  * (3DES, RC2-40/128, as in OpenSSL 1.x, `-legacy`, Java and Windows exports) and PBES2/DES with node-forge, loaded only then.
  * @throws InputError `passphrase-required` (none given and the empty one does not open it), `wrong-passphrase` (MAC or decryption fails),
- *   `unsupported` (RC4 and other unknown algorithms, public-key integrity/privacy), `truncated`, `empty`, `unknown-content`
+ *   `unsupported` (RC4 and other unknown algorithms, public-key integrity/privacy, more than MAX_PBE_ITERATIONS iterations), `truncated`, `empty`, `unknown-content`
  */
 export async function readPkcs12(der: Uint8Array, passphrase: string | undefined, file?: string, crypto: X509Crypto = defaultCrypto): Promise<Pkcs12Contents> {
   if (der.length === 0) fail('empty', 'the file is empty', file);
@@ -136,13 +136,18 @@ function parsePfx(der: Uint8Array, file: string | undefined): pkijs.PFX {
   if (outer.length !== null && outer.contentStart + outer.length > der.length) {
     fail('truncated', `the PKCS#12 file is cut short (${der.length} of ${outer.contentStart + outer.length} bytes)`, file);
   }
-  const asn = asn1js.fromBER(der);
+  // asn1js throws, instead of reporting, on some damage (a malformed time value).
+  const asn = pkijsParse(() => asn1js.fromBER(der), file);
   if (asn.offset === -1) {
     const reason = asn.result.error;
     if (/end of input|too short|not enough/i.test(reason)) fail('truncated', 'the PKCS#12 file is cut short', file);
     fail('unknown-content', `the PKCS#12 structure is malformed (${reason})`, file);
   }
   const pfx = pkijsParse(() => new pkijs.PFX({ schema: asn.result }), file);
+  // pkijs reads a count of 4 bytes or more as 0, so the MAC's iteration count is checked from the DER itself.
+  const macData = (asn.result as asn1js.Sequence).valueBlock.value[2];
+  const macCount = macData instanceof asn1js.Sequence ? macData.valueBlock.value[2] : undefined;
+  if (macCount instanceof asn1js.Integer) checkIterationCount(integerValue(macCount), 'the integrity check (MAC) of this PKCS#12 file', file);
   if (pfx.authSafe.contentType === OID.signedData) {
     fail('unsupported', 'this PKCS#12 file uses public-key (signature) integrity; only passphrase-protected files are supported', file);
   }
@@ -194,6 +199,7 @@ async function openSafeContents(ci: pkijs.ContentInfo, password: string, checked
       const scheme = alg.algorithmId === OID.pbes2
         ? pkijsParse(() => new pkijs.PBES2Params({ schema: alg.algorithmParams }).encryptionScheme.algorithmId, file)
         : undefined;
+      checkPbeIterations(new Uint8Array(alg.toSchema().toBER(false)), 'the encryption of the certificates in this PKCS#12 file', file);
       const legacy = isLegacyDecryptable(alg.algorithmId, scheme);
       if (!legacy && scheme === undefined) {
         fail('unsupported', `the certificates in this PKCS#12 file are encrypted with ${algName(alg.algorithmId)} (a legacy algorithm from OpenSSL 1.x or Windows exports), which certbench cannot decrypt; ${READ_HINT}`, file);
@@ -261,6 +267,7 @@ async function walkBags(bags: pkijs.SafeBag[], password: string, checked: boolea
 // Node (OpenSSL 3's default provider) decrypts PBES2 and PKCS#12 3DES keys; RC2 and PBES2/DES need node-forge.
 async function shroudedKey(bag: pkijs.PKCS8ShroudedKeyBag, password: string, checked: boolean, file: string | undefined): Promise<KeyObject> {
   const alg = bag.encryptionAlgorithm;
+  checkPbeIterations(new Uint8Array(alg.toSchema().toBER(false)), 'the encryption of the private key in this PKCS#12 file', file);
   let scheme: string | undefined;
   if (alg.algorithmId === OID.pbes2) {
     try {
@@ -318,8 +325,9 @@ export async function writePkcs12(p: WritePkcs12Params, crypto: X509Crypto = def
   if (p.key.type !== 'private') fail('wrong-kind', `a PKCS#12 file needs a private key, got a ${p.key.type} key`);
   if (p.passphrase.length === 0) fail('invalid-value', 'the PKCS#12 passphrase is empty: devices and OpenSSL need a non-empty one');
   const iterations = p.iterations ?? 2048;
-  if (!Number.isInteger(iterations) || iterations < 1 || iterations > 10_000_000) {
-    fail('invalid-value', `PKCS#12 iterations must be a whole number from 1 to 10000000, got ${String(iterations)}`);
+  // The reader's limit, so that certbench always reads back what it writes.
+  if (!Number.isInteger(iterations) || iterations < 1 || iterations > MAX_PBE_ITERATIONS) {
+    fail('invalid-value', `PKCS#12 iterations must be a whole number from 1 to ${MAX_PBE_ITERATIONS}, got ${String(iterations)}`);
   }
   p.certificates.forEach((der, i) => {
     let cert: X509Certificate;
