@@ -1,54 +1,18 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.js';
-import { decodeFile } from '../../src/core/pki/decode.js';
 import { parsePem } from '../../src/core/pki/pem.js';
 import { formatSps } from '../../src/core/targets/sps.js';
-import { assembleBundle, formatFor, type Bundle, type TargetFile } from '../../src/core/targets/index.js';
+import { formatFor } from '../../src/core/targets/index.js';
 import { opensslFingerprint } from '../helpers/fixtures.js';
 import { openssl, opensslTry, tempDir } from '../helpers/openssl.js';
+import { bundleOf, expectGolden, fileOf, goldenDir, NOW, PKI, writeFiles, type BundleInput } from '../helpers/golden.js';
 
-const PKI = fileURLToPath(new URL('../fixtures/pki/', import.meta.url));
-const GOLDEN = fileURLToPath(new URL('../fixtures/golden/sps/', import.meta.url));
-// The committed PKI is valid 2025-01-01 to 2125-01-01: a fixed moment inside keeps the warnings stable.
-const NOW = new Date('2026-06-01T00:00:00Z');
-const UPDATE = process.env.CERTBENCH_UPDATE_GOLDEN === '1';
-
-interface Input { cert: string; key: string; chain: string[] }
-
-async function bundleOf(i: Input): Promise<Bundle> {
-  const load = (f: string): ReturnType<typeof decodeFile> => decodeFile(join(PKI, f), { file: f });
-  return assembleBundle({ key: await load(i.key), cert: await load(i.cert), chain: await Promise.all(i.chain.map(load)) });
-}
-
-/** Writes the result's files into `dir` (secret ones 0600), as the CLI would. */
-function writeFiles(dir: string, files: TargetFile[]): void {
-  mkdirSync(dir, { recursive: true });
-  for (const f of files) writeFileSync(join(dir, f.name), f.content, { mode: f.secret ? 0o600 : 0o644 });
-}
-
-/** Compares every file byte-for-byte with the committed golden copy; CERTBENCH_UPDATE_GOLDEN=1 rewrites them first. */
-function expectGolden(dir: string, files: TargetFile[]): void {
-  if (UPDATE) {
-    rmSync(dir, { recursive: true, force: true });
-    writeFiles(dir, files);
-  }
-  expect(existsSync(dir), `${dir} is missing: run with CERTBENCH_UPDATE_GOLDEN=1 and review the files`).toBe(true);
-  expect(readdirSync(dir).sort()).toEqual(files.map((f) => f.name).sort());
-  for (const f of files) {
-    const onDisk = readFileSync(join(dir, f.name));
-    expect(onDisk.equals(Buffer.from(f.content, 'utf8')), `${f.name} differs from ${join(dir, f.name)}`).toBe(true);
-  }
-}
-
-function file(r: { files: TargetFile[] }, name: string): TargetFile {
-  const f = r.files.find((x) => x.name === name);
-  if (!f) throw new Error(`no ${name} among ${r.files.map((x) => x.name).join(', ')}`);
-  return f;
-}
+const GOLDEN = goldenDir('sps');
+type Input = BundleInput;
+const file = fileOf;
 
 interface X509Body { certificate: string; private_key: string; issuer_chain: string[] }
 
