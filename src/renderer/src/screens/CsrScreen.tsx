@@ -2,6 +2,7 @@ import { Alert, Button, Card, Grid, Group, MultiSelect, Select, Stack, TagsInput
 import { useCallback, useRef, useState } from 'react';
 import type { IpcError, ResponseOf } from '../../../shared/contract.js';
 import { call } from '../api.js';
+import { BusyButton } from '../components/BusyButton.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { ItemCard } from '../components/ItemCard.js';
 import { OpensslPreview } from '../components/OpensslPreview.js';
@@ -152,7 +153,7 @@ export function CsrScreen(): React.JSX.Element {
           <Card withBorder padding="lg" radius="md">
             <Stack gap="md">
               <Group>
-                <Button onClick={() => void build()} loading={building} disabled={!key || attrs.length === 0}>Build CSR</Button>
+                <BusyButton onClick={() => void build()} busy={building} disabled={!key || attrs.length === 0}>Build CSR</BusyButton>
                 {!key && <Text size="sm" c="dimmed">Choose a key to build the CSR.</Text>}
                 {key && attrs.length === 0 && <Text size="sm" c="dimmed">Fill at least one subject field.</Text>}
               </Group>

@@ -2,6 +2,7 @@ import { Alert, Button, Card, Group, List, MultiSelect, SegmentedControl, Select
 import { useState } from 'react';
 import type { IpcError, ItemView, RequestOf, ResponseOf, Target } from '../../../shared/contract.js';
 import { call } from '../api.js';
+import { BusyButton } from '../components/BusyButton.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { Findings } from '../components/Findings.js';
 import { TargetFileCard } from '../components/TargetFileCard.js';
@@ -141,7 +142,7 @@ export function ExportScreen(): React.JSX.Element {
             )}
           </SimpleGrid>
           <Group>
-            <Button onClick={() => void build()} loading={building} disabled={!request || (target === 'junos' && idTyped !== '' && !certIdOk(idTyped))}>Build files</Button>
+            <BusyButton onClick={() => void build()} busy={building} disabled={!request || (target === 'junos' && idTyped !== '' && !certIdOk(idTyped))}>Build files</BusyButton>
           </Group>
           {error && <ErrorAlert error={error} title={error.code === 'refused' ? `Refused for ${TARGETS.find((t) => t.value === target)?.label ?? target}` : undefined} />}
         </Stack>
@@ -152,7 +153,7 @@ export function ExportScreen(): React.JSX.Element {
           <Stack gap="md">
             <Group justify="space-between">
               <Title order={3}>Files for {TARGETS.find((t) => t.value === current.target)?.label}</Title>
-              <Button onClick={() => void saveAll(false)} loading={saving}>Save all…</Button>
+              <BusyButton onClick={() => void saveAll(false)} busy={saving}>Save all…</BusyButton>
             </Group>
             {current.warnings.length > 0 && (
               <Alert color="yellow" variant="light" role="status" title={`${current.warnings.length} warning${current.warnings.length === 1 ? '' : 's'}`}>

@@ -1,9 +1,10 @@
-import { Button, Card, Checkbox, Group, PasswordInput, SimpleGrid, Stack, Text, Textarea, Title } from '@mantine/core';
+import { Box, Button, Card, Checkbox, Group, LoadingOverlay, PasswordInput, SimpleGrid, Stack, Text, Textarea, Title } from '@mantine/core';
 import { Dropzone, type FileWithPath } from '@mantine/dropzone';
 import { useRef, useState } from 'react';
 import type { DecodeResult, IpcError, ItemView } from '../../../shared/contract.js';
 import { call } from '../api.js';
 import { MAX_FILE_BYTES, textToBase64, toBase64 } from '../bytes.js';
+import { BusyButton } from '../components/BusyButton.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { FileErrors, type FileError } from '../components/FileErrors.js';
 import { ItemCard } from '../components/ItemCard.js';
@@ -29,6 +30,12 @@ export function InspectScreen(): React.JSX.Element {
   const { items, add, forget } = useSession();
   const passRef = useRef<HTMLInputElement>(null);
   const [busy, setBusy] = useState(false);
+  // Set at once, before React re-renders: a second drop or Enter in the same tick is ignored too.
+  const busyRef = useRef(false);
+  const working = (on: boolean): void => {
+    busyRef.current = on;
+    setBusy(on);
+  };
   const [fileErrors, setFileErrors] = useState<FileError[]>([]);
   const [error, setError] = useState<IpcError | undefined>();
   const [notice, setNotice] = useState('');
@@ -46,34 +53,37 @@ export function InspectScreen(): React.JSX.Element {
   };
 
   const decodeFiles = async (files: FileWithPath[]): Promise<void> => {
-    if (files.length === 0) return;
-    setBusy(true);
-    setError(undefined);
-    const tooBig: FileError[] = [];
-    const inputs: { name: string; dataBase64: string }[] = [];
-    for (const f of files) {
-      if (f.size > MAX_FILE_BYTES) {
-        tooBig.push({ file: f.name, code: 'too-large', message: `${f.name}: ${f.size} bytes is more than the 1 MiB a key, certificate or CSR file can be; is it the right file?` });
-        continue;
+    if (files.length === 0 || busyRef.current) return;
+    working(true);
+    try {
+      setError(undefined);
+      const tooBig: FileError[] = [];
+      const inputs: { name: string; dataBase64: string }[] = [];
+      for (const f of files) {
+        if (f.size > MAX_FILE_BYTES) {
+          tooBig.push({ file: f.name, code: 'too-large', message: `${f.name}: ${f.size} bytes is more than the 1 MiB a key, certificate or CSR file can be; is it the right file?` });
+          continue;
+        }
+        if (f.size === 0) {
+          tooBig.push({ file: f.name, code: 'empty', message: `${f.name}: the file is empty` });
+          continue;
+        }
+        inputs.push({ name: f.name, dataBase64: toBase64(new Uint8Array(await f.arrayBuffer())) });
       }
-      if (f.size === 0) {
-        tooBig.push({ file: f.name, code: 'empty', message: `${f.name}: the file is empty` });
-        continue;
+      const passphrase = passRef.current?.value ?? '';
+      const results: DecodeResult[] = [];
+      for (let i = 0; i < inputs.length; i += BATCH) {
+        const r = await call('items:decode', { files: inputs.slice(i, i + BATCH), ...(passphrase ? { passphrase } : {}) });
+        if (!r.ok) {
+          setError(r.error);
+          break;
+        }
+        results.push(r.value);
       }
-      inputs.push({ name: f.name, dataBase64: toBase64(new Uint8Array(await f.arrayBuffer())) });
+      took(results, tooBig);
+    } finally {
+      working(false);
     }
-    const passphrase = passRef.current?.value ?? '';
-    const results: DecodeResult[] = [];
-    for (let i = 0; i < inputs.length; i += BATCH) {
-      const r = await call('items:decode', { files: inputs.slice(i, i + BATCH), ...(passphrase ? { passphrase } : {}) });
-      if (!r.ok) {
-        setError(r.error);
-        break;
-      }
-      results.push(r.value);
-    }
-    took(results, tooBig);
-    setBusy(false);
   };
 
   const addPasted = async (): Promise<void> => {
@@ -86,9 +96,12 @@ export function InspectScreen(): React.JSX.Element {
   };
 
   const openFiles = async (): Promise<void> => {
+    if (busyRef.current) return;
+    working(true);
     setError(undefined);
     const passphrase = passRef.current?.value ?? '';
     const r = await call('items:open', passphrase ? { passphrase } : {});
+    working(false);
     if (!r.ok) return setError(r.error);
     if (!r.value.canceled) took([r.value], []);
   };
@@ -111,21 +124,43 @@ export function InspectScreen(): React.JSX.Element {
     <Stack gap="lg">
       <Card withBorder padding="lg" radius="md">
         <Stack gap="md">
-          <Dropzone
-            onDrop={(files) => void decodeFiles(files)}
-            loading={busy}
-            multiple
-            role="button"
-            aria-label="Drop files here"
-            aria-describedby="dropzone-hint"
-          >
-            <Stack gap={4} align="center" py="lg" style={{ pointerEvents: 'none' }}>
-              <Text size="lg" fw={600}>Drop files here</Text>
-              <Text size="sm" c="dimmed" id="dropzone-hint" ta="center">
-                Keys, certificates, CSRs, chains and PKCS#12 files, PEM or DER, any mix. Click or press Enter to choose files.
-              </Text>
-            </Stack>
-          </Dropzone>
+          {/*
+            * Not Dropzone's `loading`: it disables the zone, and Chromium drops keyboard focus to <body>.
+            * The overlay sits over the zone instead, and drops, clicks and keys are ignored while busy.
+            * Click and Enter/Space open the app's dialog (items:open), not Chromium's file input, so
+            * they read files as "Open files…" does (PKCS#12 passphrase, size limits, one decode path).
+            */}
+          <Box pos="relative">
+            <LoadingOverlay visible={busy} overlayProps={{ radius: 'sm' }} />
+            <Dropzone
+              onDrop={(files) => void decodeFiles(files)}
+              multiple
+              activateOnClick={false}
+              activateOnKeyboard={false}
+              // Dropzone marks itself pointer-clickable only with activateOnClick; the click is ours.
+              mod={{ 'activate-on-click': true }}
+              // react-dropzone gives the zone a tab stop only when it handles the keyboard itself.
+              tabIndex={0}
+              onClick={() => void openFiles()}
+              onKeyDown={(e) => {
+                if (e.target !== e.currentTarget || (e.key !== 'Enter' && e.key !== ' ')) return;
+                e.preventDefault();
+                void openFiles();
+              }}
+              role="button"
+              aria-label="Drop files here"
+              aria-describedby="dropzone-hint"
+              aria-busy={busy || undefined}
+              aria-disabled={busy || undefined}
+            >
+              <Stack gap={4} align="center" py="lg" style={{ pointerEvents: 'none' }}>
+                <Text size="lg" fw={600}>Drop files here</Text>
+                <Text size="sm" c="dimmed" id="dropzone-hint" ta="center">
+                  Keys, certificates, CSRs, chains and PKCS#12 files, PEM or DER, any mix. Click or press Enter to choose files.
+                </Text>
+              </Stack>
+            </Dropzone>
+          </Box>
           <Group align="flex-end" gap="md">
             <PasswordInput
               label="Passphrase for encrypted files (optional)"
@@ -134,7 +169,7 @@ export function InspectScreen(): React.JSX.Element {
               autoComplete="off"
               w={340}
             />
-            <Button variant="default" onClick={() => void openFiles()}>Open files…</Button>
+            <BusyButton variant="default" busy={busy} onClick={() => void openFiles()}>Open files…</BusyButton>
           </Group>
           <Textarea
             label="Paste PEM"

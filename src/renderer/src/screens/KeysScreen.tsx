@@ -2,6 +2,7 @@ import { Button, Card, Group, NativeSelect, PasswordInput, Select, Stack, Table,
 import { useRef, useState } from 'react';
 import type { IpcError, ItemView, RequestOf } from '../../../shared/contract.js';
 import { call } from '../api.js';
+import { BusyButton } from '../components/BusyButton.js';
 import { ElapsedLoader } from '../components/ElapsedLoader.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { FileErrors, type FileError } from '../components/FileErrors.js';
@@ -134,7 +135,7 @@ export function KeysScreen(): React.JSX.Element {
             {alg === 'ecdsa' && (
               <NativeSelect label="Curve" data={['P-256', 'P-384']} value={curve} onChange={(e) => setCurve(e.currentTarget.value)} w={120} />
             )}
-            <Button onClick={() => void generate()} loading={generating !== undefined} disabled={generating !== undefined}>Generate key</Button>
+            <BusyButton onClick={() => void generate()} busy={generating !== undefined}>Generate key</BusyButton>
           </Group>
           {generating && (
             <ElapsedLoader
@@ -239,7 +240,7 @@ export function KeysScreen(): React.JSX.Element {
                 />
               </Group>
               <Group>
-                <Button onClick={() => void save()} loading={saving} disabled={encryptable && !passState.same}>Save key…</Button>
+                <BusyButton onClick={() => void save()} busy={saving} disabled={encryptable && !passState.same}>Save key…</BusyButton>
               </Group>
               <Text size="xs" c="dimmed">
                 Keys are written with mode 0600. {encryptable && passState.filled ? 'Encrypted PKCS#8 (AES-256).' : 'Without a passphrase the key is stored in clear text.'}
