@@ -18,7 +18,9 @@ export type InputErrorCode =
   | 'not-found'
   | 'wrong-kind'
   /** Readable input that the chosen target cannot take (mismatched key, broken chain, key type). */
-  | 'refused';
+  | 'refused'
+  /** An output file is already there and replacing it was not asked for. */
+  | 'exists';
 
 /** Base of every error certbench raises on purpose. */
 export class CertbenchError extends Error {

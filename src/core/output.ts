@@ -48,7 +48,7 @@ export function checkOutput(path: string, p: WriteOutputParams = {}): void {
   }
   if (!dirStat.isDirectory()) fail('invalid-value', `"${dir}" is not a folder`, label);
   if (existsSync(path) && !p.force) {
-    fail('invalid-value', 'the file already exists; choose another name or pass --force to replace it', label);
+    fail('exists', 'the file already exists; choose another name or pass --force to replace it', label);
   }
 }
 

@@ -183,9 +183,21 @@ test('export for every target lists the files and Save all writes them; a key th
     await screenshot(page, `export-${t.label.toLowerCase().replace(/\s+/g, '-')}`);
   }
 
-  // Copy and Save… of one non-secret file give exactly its content.
+  // Save all into a folder that already holds the files: nothing is written until the user asks to replace them.
   await exp.getByText('Junos', { exact: true }).click();
   await exp.getByRole('button', { name: 'Build files' }).click();
+  const full = bench.folders.find((d) => readdirSync(d).includes('junos-commands.txt'))!;
+  writeFileSync(join(full, 'junos-commands.txt'), 'old');
+  bench.queueFolder(full);
+  await exp.getByRole('button', { name: 'Save all…' }).click();
+  await expect(exp.getByRole('alert').filter({ hasText: 'Nothing was written' })).toContainText('already holds');
+  expect(readFileSync(join(full, 'junos-commands.txt'), 'utf8')).toBe('old');
+  bench.queueFolder(full);
+  await exp.getByRole('button', { name: 'Replace the existing files…' }).click();
+  await expect(exp.getByRole('status').filter({ hasText: /^Wrote \d+ files? to / })).toBeVisible();
+  expect(readFileSync(join(full, 'junos-commands.txt'), 'utf8')).toMatch(/^Junos: install certificate-id/);
+
+  // Copy and Save… of one non-secret file give exactly its content.
   const crtCard = exp.getByRole('article', { name: 'router1.example.net.crt' });
   await crtCard.getByRole('button', { name: 'Copy' }).click();
   await expect.poll(() => bench.clipboard.length).toBeGreaterThan(0);

@@ -653,7 +653,7 @@ describe('format:build and format:save', () => {
     const dir = freshDir();
     writeFileSync(join(dir, 'nginx.crt'), 'old certificate\n');
     dialogs.folder.push(dir);
-    expect(await err('format:save', req)).toMatchObject({ code: 'invalid-value', message: expect.stringMatching(/already holds nginx\.crt; nothing was written/) });
+    expect(await err('format:save', req)).toMatchObject({ code: 'exists', message: expect.stringMatching(/already holds nginx\.crt; nothing was written/) });
     expect(readdirSync(dir)).toEqual(['nginx.crt']);
     expect(readFileSync(join(dir, 'nginx.crt'), 'utf8')).toBe('old certificate\n');
 

@@ -50,7 +50,7 @@ export function formatHandlers(ctx: HandlerContext): HandlerGroup<'format:build'
       const paths = result.files.map((f) => join(dir, f.name));
       const existing = result.files.filter((_f, i) => existsSync(paths[i]!)).map((f) => f.name);
       if (existing.length > 0 && !r.force) {
-        throw new InputError('invalid-value', `${dir} already holds ${existing.join(', ')}; nothing was written: choose another folder, or replace the files`, { file: dir });
+        throw new InputError('exists', `${dir} already holds ${existing.join(', ')}; nothing was written: choose another folder, or replace the files`, { file: dir });
       }
       writeFiles(result.files.map((f, i) => ({
         path: paths[i]!,

@@ -87,7 +87,7 @@ export function ExportScreen(): React.JSX.Element {
 
   const certOptions = (list: ItemView[]): { value: string; label: string }[] => list.map((c) => ({ value: c.id, label: itemLabel(c) }));
   const about = TARGETS.find((t) => t.value === target)?.about ?? '';
-  const exists = saveError !== undefined && /already exists/.test(saveError.message);
+  const exists = saveError?.code === 'exists';
 
   return (
     <Stack gap="lg">
