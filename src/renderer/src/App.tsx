@@ -1,12 +1,15 @@
-import { AppShell, Badge, Group, Tabs, Text, Title } from '@mantine/core';
-import { useEffect, useState } from 'react';
+import { AppShell, Badge, Group, Loader, Tabs, Text, Title } from '@mantine/core';
+import { Suspense, lazy, useEffect, useState } from 'react';
 import { call } from './api.js';
-import { CsrScreen } from './screens/CsrScreen.js';
-import { ExportScreen } from './screens/ExportScreen.js';
-import { InspectScreen } from './screens/InspectScreen.js';
 import { KeysScreen } from './screens/KeysScreen.js';
-import { PushScreen } from './screens/PushScreen.js';
 import { useSession } from './SessionProvider.js';
+
+// The first tab's screen comes with the page. The others are separate chunks: React fetches them when
+// it pre-renders the hidden tabs, which it does only after the first tab is on screen.
+const CsrScreen = lazy(() => import('./screens/CsrScreen.js').then((m) => ({ default: m.CsrScreen })));
+const InspectScreen = lazy(() => import('./screens/InspectScreen.js').then((m) => ({ default: m.InspectScreen })));
+const ExportScreen = lazy(() => import('./screens/ExportScreen.js').then((m) => ({ default: m.ExportScreen })));
+const PushScreen = lazy(() => import('./screens/PushScreen.js').then((m) => ({ default: m.PushScreen })));
 
 const TABS = [
   { value: 'keys', label: 'Keys', Screen: KeysScreen },
@@ -15,6 +18,15 @@ const TABS = [
   { value: 'export', label: 'Export', Screen: ExportScreen },
   { value: 'push', label: 'Push', Screen: PushScreen },
 ] as const;
+
+/** Shown in a tab whose code has not arrived yet; on a local disk, rarely long enough to be seen. */
+function ScreenLoading(): React.JSX.Element {
+  return (
+    <Group justify="center" py="xl">
+      <Loader role="status" aria-label="Loading this step" />
+    </Group>
+  );
+}
 
 /** The workbench: one tab per step of the flow, all sharing the session's items. */
 export function App(): React.JSX.Element {
@@ -55,7 +67,9 @@ export function App(): React.JSX.Element {
           </Tabs.List>
           {TABS.map((t) => (
             <Tabs.Panel key={t.value} value={t.value}>
-              <t.Screen />
+              <Suspense fallback={<ScreenLoading />}>
+                <t.Screen />
+              </Suspense>
             </Tabs.Panel>
           ))}
         </Tabs>

@@ -1,6 +1,4 @@
-import '@mantine/core/styles.css';
-import '@mantine/dropzone/styles.css';
-import './focus-ring.css';
+import './styles.js';
 import { MantineProvider, createTheme } from '@mantine/core';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
