@@ -1,11 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decode, decodeFile } from '../../src/core/pki/decode.js';
 import { inspect, type Inspection } from '../../src/core/pki/inspect.js';
 import { describeCsr } from '../../src/core/pki/csr.js';
 import { lint } from '../../src/core/pki/lint.js';
 import { toPem } from '../../src/core/pki/pem.js';
+import { signedParts } from '../../src/core/pki/signature.js';
 import type { DecodedItem } from '../../src/core/pki/types.js';
-import { openssl, opensslBytes, opensslTry } from '../helpers/openssl.js';
+import { openssl, opensslBytes, opensslTry, tempDir } from '../helpers/openssl.js';
 import { opensslFingerprint, PASSPHRASE, usePki } from '../helpers/fixtures.js';
 
 const pki = usePki();
@@ -194,5 +196,134 @@ describe('inspect over several files', () => {
     const got = inspect(items);
     expect(got.map((i) => [i.kind, i.index])).toEqual([['private-key', 0], ['certificate', 0], ['certificate', 1], ['certificate', 2]]);
     expect(got[1]!.findings.map((f) => f.code)).toContain('chain-out-of-order');
+  });
+});
+
+describe('names and extensions read from the certificate x509 has already parsed', () => {
+  const t = tempDir('certbench-inspect-parsed-');
+  afterAll(() => t.cleanup());
+  beforeAll(() => {
+    writeFileSync(t.path('req.cnf'), '[req]\ndistinguished_name = dn\n[dn]\n');
+    openssl(['genpkey', '-algorithm', 'RSA-PSS', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', t.path('pss.key')]);
+    chmodSync(t.path('pss.key'), 0o600);
+  });
+
+  // A self-signed certificate made by openssl (DER), with its extensions from `ext` when given.
+  function selfSigned(name: string, keyPath: string, args: string[], ext?: string): Uint8Array {
+    const extArgs = ext === undefined ? [] : (writeFileSync(t.path(`${name}.cnf`), `[req]\ndistinguished_name = dn\n[dn]\n[v]\n${ext}`), ['-config', t.path(`${name}.cnf`), '-extensions', 'v']);
+    openssl(['req', '-new', '-x509', '-days', '365', ...(ext === undefined ? ['-config', t.path('req.cnf')] : extArgs), '-key', keyPath,
+      '-subj', '/CN=sig.example.net', '-outform', 'DER', '-out', t.path(`${name}.der`), ...args]);
+    return new Uint8Array(readFileSync(t.path(`${name}.der`)));
+  }
+  const inspectDer = async (der: Uint8Array): Promise<Inspection> => inspect(await decode(der, { file: 'x.der' }))[0]!;
+  // What openssl prints for the outer AlgorithmIdentifier (the last "Signature Algorithm" line).
+  const opensslOuterSigAlg = (der: Uint8Array): string => {
+    writeFileSync(t.path('probe.der'), der);
+    const names = [...openssl(['x509', '-inform', 'DER', '-in', t.path('probe.der'), '-noout', '-text']).matchAll(/Signature Algorithm: (\S+)/g)];
+    return names[names.length - 1]![1]!;
+  };
+
+  const sigCases: { name: string; key: () => string; args: string[]; want: string }[] = [
+    { name: 'RSA, SHA-384', key: () => pki().path('leaf.key'), args: ['-sha384'], want: 'sha384WithRSAEncryption' },
+    { name: 'RSA, SHA-512', key: () => pki().path('leaf.key'), args: ['-sha512'], want: 'sha512WithRSAEncryption' },
+    { name: 'RSA key signing with PSS padding', key: () => pki().path('leaf.key'), args: ['-sigopt', 'rsa_padding_mode:pss'], want: 'rsassaPss' },
+    { name: 'RSA-PSS key', key: () => t.path('pss.key'), args: ['-sha256'], want: 'rsassaPss' },
+    { name: 'ECDSA, SHA-224', key: () => pki().path('ec.pkcs8.pem'), args: ['-sha224'], want: 'ecdsa-with-SHA224' },
+    { name: 'ECDSA, SHA-512', key: () => pki().path('ec.pkcs8.pem'), args: ['-sha512'], want: 'ecdsa-with-SHA512' },
+    { name: 'Ed25519', key: () => pki().path('ed25519.pem'), args: [], want: 'ED25519' },
+  ];
+  for (const c of sigCases) {
+    it(`signature algorithm ${c.want} (${c.name}), as openssl names it`, async () => {
+      const der = selfSigned(c.want, c.key(), c.args);
+      const i = await inspectDer(der);
+      expect(i.signatureAlgorithm).toBe(c.want);
+      expect(i.signatureAlgorithm).toBe(opensslOuterSigAlg(der));
+      // What the separate parse of the whole certificate, which inspect no longer runs, gives.
+      expect(i.signatureAlgorithm).toBe(signedParts(der).algorithmName);
+    });
+  }
+
+  // The certificate with its outer AlgorithmIdentifier (the last copy of ecdsa-with-SHA384) replaced.
+  function withOuterAlgorithm(last: number): Uint8Array {
+    const der = Buffer.from(selfSigned('outer', pki().path('ec.pkcs8.pem'), ['-sha384']));
+    const oid = Buffer.from('06082a8648ce3d040303', 'hex');
+    const at = der.lastIndexOf(oid);
+    expect(at).toBeGreaterThan(der.indexOf(oid));
+    const out = Buffer.from(der);
+    out[at + oid.length - 1] = last;
+    return new Uint8Array(out);
+  }
+
+  it('the outer signature algorithm is the one reported when it differs from the one inside the signed part', async () => {
+    const der = withOuterAlgorithm(0x02);
+    const i = await inspectDer(der);
+    expect(i.signatureAlgorithm).toBe('ecdsa-with-SHA256');
+    expect(opensslOuterSigAlg(der)).toBe('ecdsa-with-SHA256');
+  });
+
+  it('an algorithm without a name is shown as its OID, as openssl shows it', async () => {
+    const der = withOuterAlgorithm(0x09);
+    const i = await inspectDer(der);
+    expect(i.signatureAlgorithm).toBe('1.2.840.10045.4.3.9');
+    expect(opensslOuterSigAlg(der)).toBe('1.2.840.10045.4.3.9');
+  });
+
+  it('long critical SAN with every name form, critical EKU with an unnamed OID, rare key usages', async () => {
+    const dns = Array.from({ length: 12 }, (_, n) => `host${n}.a-rather-long-subdomain.example.net`);
+    const der = selfSigned('ext', pki().path('leaf.key'), [], [
+      `subjectAltName = critical,${dns.map((d) => `DNS:${d}`).join(',')},IP:2001:db8::1,IP:192.0.2.7,email:a@example.net,URI:https://example.net/x,otherName:1.3.6.1.4.1.311.20.2.3;UTF8:user@example.net,RID:1.2.3.4,dirName:dir`,
+      'keyUsage = critical,digitalSignature,keyAgreement,encipherOnly,decipherOnly',
+      'extendedKeyUsage = critical,clientAuth,1.2.3.4.5,OCSPSigning',
+      '[dir]', 'CN = dir name', 'O = x', '',
+    ].join('\n'));
+    const text = openssl(['x509', '-inform', 'DER', '-in', t.path('ext.der'), '-noout', '-text']);
+    expect(text).toMatch(/X509v3 Subject Alternative Name: critical/);
+    const i = await inspectDer(der);
+    expect(i.san).toEqual([...dns.map((d) => `DNS:${d}`), 'IP:2001:db8::1', 'IP:192.0.2.7', 'email:a@example.net', 'URI:https://example.net/x',
+      'UPN:user@example.net', 'RID:1.2.3.4', 'DirName:CN=dir name, O=x']);
+    // The DNS, email and URI names in openssl's order.
+    const fromOpenssl = /Subject Alternative Name: critical\n\s+(.*)/.exec(text)![1]!.split(', ').filter((n) => /^(DNS|email|URI):/.test(n));
+    expect(i.san!.filter((n) => /^(DNS|email|URI):/.test(n))).toEqual(fromOpenssl);
+    expect(i.keyUsage).toEqual(['digitalSignature', 'keyAgreement', 'encipherOnly', 'decipherOnly']);
+    expect(i.extendedKeyUsage).toEqual(['clientAuth', '1.2.3.4.5', 'OCSPSigning']);
+    expect(i.findings.map((f) => f.code)).toContain('no-server-auth-eku');
+  });
+
+  it('a certificate without extensions has no SAN, key usage or EKU fields', async () => {
+    const i = await inspectDer(selfSigned('noext', pki().path('leaf.key'), []));
+    expect(i.san).toBeUndefined();
+    expect(i.keyUsage).toBeUndefined();
+    expect(i.extendedKeyUsage).toBeUndefined();
+    expect(i.findings.map((f) => f.code)).toEqual(['self-signed', 'no-san', 'no-server-auth-eku']);
+  });
+});
+
+describe('the same certificate in several files', () => {
+  const files = ['fullchain.pem', 'reversed.pem', 'chain.pem', 'leaf.crt', 'leaf.p12'];
+  const load = async (): Promise<DecodedItem[]> => (await Promise.all(files.map((f) => decodeFile(pki().path(f), { passphrase: PASSPHRASE })))).flat();
+
+  it('each copy reads as it does when its file is inspected alone', async () => {
+    const now = new Date('2030-01-01T00:00:00Z');
+    const items = await load();
+    const together = inspect(items, { now });
+    const alone = files.flatMap((f) => inspect(items.filter((i) => i.file === pki().path(f)), { now }));
+    expect(together).toEqual(alone);
+    // The leaf is in four of the files; the root is first in reversed.pem, where it carries that file's chain finding.
+    expect(together.filter((i) => i.subject === together[0]!.subject)).toHaveLength(4);
+    const roots = together.filter((i) => i.selfSigned);
+    expect(roots.map((r) => r.findings.map((f) => f.code))).toEqual([['self-signed'], ['self-signed', 'chain-out-of-order'], ['self-signed'], ['self-signed']]);
+  });
+
+  it('each copy is its own object: changing one inspection leaves the others as they were', async () => {
+    const got = inspect(await load());
+    const leaves = got.filter((i) => i.subject === got[0]!.subject);
+    leaves[0]!.san!.push('DNS:changed.example.net');
+    leaves[0]!.key.bits = 1;
+    leaves[0]!.findings.push({ severity: 'info', code: 'changed', message: 'changed by the caller' });
+    for (const other of leaves.slice(1)) {
+      expect(other.san).not.toContain('DNS:changed.example.net');
+      expect(other.key.bits).toBe(2048);
+      expect(other.findings.map((f) => f.code)).not.toContain('changed');
+    }
   });
 });

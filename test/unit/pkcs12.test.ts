@@ -1,5 +1,6 @@
-import { createPrivateKey, createPublicKey, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomBytes, sign, verify, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import * as pkijs from 'pkijs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.js';
 import { exportPublicKeyPem, generatePrivateKey, spkiDer } from '../../src/core/pki/keys.js';
@@ -300,4 +301,44 @@ describe('looksLikePkcs12', () => {
       expect(looksLikePkcs12(c.input())).toBe(c.want);
     });
   }
+});
+
+describe('certificate bags are read as bytes, checked by node:crypto', () => {
+  // The CA certificate with the tag of its issuer's CN value changed to SEQUENCE: OpenSSL still reads the
+  // certificate (names are decoded only when printed), pkijs's Certificate schema refuses it.
+  function caWithOddIssuer(): Uint8Array {
+    const der = Buffer.from(id.ca.der);
+    const value = Buffer.from('certbench test CA');
+    const at = der.indexOf(value) - 2;
+    expect(der[at + 1]).toBe(value.length);
+    der[at] = 0x30;
+    return new Uint8Array(der);
+  }
+
+  it('a certificate node:crypto reads but pkijs cannot no longer makes the file unreadable; it comes back byte for byte', async () => {
+    const odd = caWithOddIssuer();
+    expect(() => new X509Certificate(odd)).not.toThrow();
+    expect(() => pkijs.Certificate.fromBER(odd)).toThrow();
+    const p12 = await writePkcs12({ key: id.rsaLeaf.key, certificates: [id.rsaLeaf.der, odd], passphrase: PASS });
+    // OpenSSL opens the file and finds both certificates.
+    const fromOpenssl = certsFromPem(openssl(['pkcs12', '-in', write(p12), '-nokeys', '-passin', `pass:${PASS}`]));
+    expect(fromOpenssl.map((c) => c.toString('hex'))).toEqual([id.rsaLeaf.der, odd].map((c) => Buffer.from(c).toString('hex')));
+    const got = await readPkcs12(p12, PASS, 'odd.p12');
+    expect(got.certificates.map((c) => Buffer.from(c).toString('hex'))).toEqual(fromOpenssl.map((c) => c.toString('hex')));
+    expect(got.keys).toHaveLength(1);
+  });
+
+  it('bytes in a certificate bag that are no certificate at all are refused as a malformed file', async () => {
+    // Without a MAC and without -certpbe, openssl leaves the certificates in plain data, where they can be damaged.
+    const p12 = Buffer.from(opensslExport(id.rsaLeaf, ['-nomac', '-passout', `pass:${PASS}`], id.ca));
+    const at = p12.indexOf(Buffer.from(id.ca.der));
+    expect(at).toBeGreaterThan(0);
+    expect(p12[at + 4]).toBe(0x30);
+    p12[at + 4] = 0x10; // the TBSCertificate's SEQUENCE tag, now a primitive
+    const damaged = new Uint8Array(p12);
+    expect(() => new X509Certificate(damaged.subarray(at, at + id.ca.der.length))).toThrow();
+    const err = await errorOf(() => readPkcs12(damaged, PASS, 'damaged.p12'));
+    expect(err?.code).toBe('unknown-content');
+    expect(err?.message).toMatch(/^damaged\.p12: the PKCS#12 structure is malformed/);
+  });
 });

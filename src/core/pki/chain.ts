@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { fail } from '../errors.js';
+import { certificateOf } from './decode.js';
 import type { Finding } from './lint.js';
 
 export type { Finding } from './lint.js';
@@ -27,7 +28,8 @@ export function checkChain(certs: Uint8Array[]): ChainReport {
   }
   const parsed = certs.map((der, i) => {
     try {
-      return new X509Certificate(der);
+      // The decoded certificate when decode() already parsed these bytes; parsed once otherwise.
+      return certificateOf(der);
     } catch {
       return fail('unknown-content', `chain element #${i + 1} is not an X.509 certificate`);
     }

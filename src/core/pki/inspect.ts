@@ -5,7 +5,7 @@ import { describeCsr, ekuName } from './csr.js';
 import { certificateOf, publicKeyOf, spkiSha256 } from './decode.js';
 import { keyInfo } from './keys.js';
 import { lint, type Finding, type LintFacts } from './lint.js';
-import { signedParts } from './signature.js';
+import { signatureAlgorithmName } from './signature.js';
 import type { DecodedItem, ItemKind, KeyInfo, PrivateKeyEncoding } from './types.js';
 
 export type { Finding } from './lint.js';
@@ -59,7 +59,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  */
 export function inspect(items: DecodedItem[], p: InspectParams = {}): Inspection[] {
   const now = p.now ?? new Date();
-  const out = items.map((item) => readable(item, () => inspectOne(item, now)));
+  const described = new Map<string, CertificateFacts>();
+  const out = items.map((item) => readable(item, () => inspectOne(item, now, described)));
 
   const byFile = new Map<string, number[]>();
   items.forEach((item, i) => {
@@ -77,41 +78,25 @@ export function inspect(items: DecodedItem[], p: InspectParams = {}): Inspection
   return out;
 }
 
-function inspectOne(item: DecodedItem, now: Date): Inspection {
-  const base = {
-    file: item.file,
-    index: item.index,
-    kind: item.kind,
-    container: item.container,
-    key: keyInfo(publicKeyOf(item)),
-    spkiSha256: spkiSha256(item),
-  };
-  switch (item.kind) {
-    case 'certificate': {
-      const n = certificateOf(item.der);
-      const c = new x509.X509Certificate(item.der);
-      const san = extension(c, '2.5.29.17', x509.SubjectAlternativeNameExtension);
-      const ku = extension(c, '2.5.29.15', x509.KeyUsagesExtension);
-      const eku = extension(c, '2.5.29.37', x509.ExtendedKeyUsageExtension);
-      const facts = {
-        ...base,
-        subject: c.subject,
-        issuer: c.issuer,
-        serial: n.serialNumber.toUpperCase(),
-        ...(san ? { san: san.names.items.map(formatName) } : {}),
-        signatureAlgorithm: signedParts(item.der).algorithmName,
-        notBefore: c.notBefore.toISOString(),
-        notAfter: c.notAfter.toISOString(),
-        daysLeft: Math.floor((c.notAfter.getTime() - now.getTime()) / DAY_MS),
-        sha1: n.fingerprint,
-        sha256: n.fingerprint256,
-        isCa: n.ca,
-        selfSigned: isSelfSigned(n),
-        ...(ku ? { keyUsage: keyUsageNames(ku.usages) } : {}),
-        ...(eku ? { extendedKeyUsage: eku.usages.map((u) => ekuName(String(u))) } : {}),
-      };
-      return { ...facts, findings: lint({ ...facts, commonNames: c.subjectName.getField('CN') }, { now }) };
+// What inspect reports about a certificate apart from where it was found: the same for every copy of it.
+type CertificateFacts = Omit<Inspection, 'file' | 'index' | 'kind' | 'container'>;
+
+// `described` holds the certificates this inspect call has already read, by SHA-256 fingerprint: CA
+// certificates come again in every bundle and PKCS#12 file, and reading one costs a full ASN.1 parse.
+function inspectOne(item: DecodedItem, now: Date, described: Map<string, CertificateFacts>): Inspection {
+  const where = { file: item.file, index: item.index, kind: item.kind, container: item.container };
+  if (item.kind === 'certificate') {
+    const fingerprint = certificateOf(item.der).fingerprint256;
+    let facts = described.get(fingerprint);
+    if (!facts) {
+      facts = describeCertificate(item, now);
+      described.set(fingerprint, facts);
     }
+    // Every item gets its own copy: inspect appends chain findings to a file's first certificate.
+    return { ...where, ...structuredClone(facts) };
+  }
+  const base = { ...where, key: keyInfo(publicKeyOf(item)), spkiSha256: spkiSha256(item) };
+  switch (item.kind) {
     case 'csr': {
       const r = new x509.Pkcs10CertificateRequest(item.der);
       const d = describeCsr(item.der);
@@ -135,6 +120,37 @@ function inspectOne(item: DecodedItem, now: Date): Inspection {
   }
 }
 
+function describeCertificate(item: DecodedItem & { kind: 'certificate' }, now: Date): CertificateFacts {
+  const key = keyInfo(publicKeyOf(item));
+  const spki = spkiSha256(item);
+  const n = certificateOf(item.der);
+  const c = new x509.X509Certificate(item.der);
+  const asn = (c as unknown as ParsedCertificate).asn;
+  const san = extension(asn, ID_CE_SUBJECT_ALT_NAME, x509.SubjectAlternativeNameExtension);
+  const ku = extension(asn, ID_CE_KEY_USAGE, x509.KeyUsagesExtension);
+  const eku = extension(asn, ID_CE_EXT_KEY_USAGE, x509.ExtendedKeyUsageExtension);
+  const facts = {
+    key,
+    spkiSha256: spki,
+    subject: c.subject,
+    issuer: c.issuer,
+    serial: n.serialNumber.toUpperCase(),
+    ...(san ? { san: san.names.items.map(formatName) } : {}),
+    // The outer AlgorithmIdentifier, the one the signature was made with (x509 has parsed it already).
+    signatureAlgorithm: signatureAlgorithmName(asn.signatureAlgorithm.algorithm),
+    notBefore: c.notBefore.toISOString(),
+    notAfter: c.notAfter.toISOString(),
+    daysLeft: Math.floor((c.notAfter.getTime() - now.getTime()) / DAY_MS),
+    sha1: n.fingerprint,
+    sha256: n.fingerprint256,
+    isCa: n.ca,
+    selfSigned: isSelfSigned(n),
+    ...(ku ? { keyUsage: keyUsageNames(ku.usages) } : {}),
+    ...(eku ? { extendedKeyUsage: eku.usages.map((u) => ekuName(String(u))) } : {}),
+  };
+  return { ...facts, findings: lint({ kind: 'certificate', ...facts, commonNames: c.subjectName.getField('CN') }, { now }) };
+}
+
 // @peculiar/x509 and asn1js read names, dates and extensions only when asked and throw plain errors on
 // damage that OpenSSL let through when the item was decoded: that is the user's input, not a crash.
 function readable<T>(item: DecodedItem, f: () => T): T {
@@ -146,14 +162,44 @@ function readable<T>(item: DecodedItem, f: () => T): T {
   }
 }
 
-// What x509 already parsed of the extensions (its `asn` is public at run time, protected only in its types).
-type ParsedExtensions = { asn: { tbsCertificate: { extensions?: { extnID: string; critical: boolean; extnValue: { buffer: ArrayBuffer } }[] } } };
+// What x509 has already parsed of a certificate (its `asn` is public at run time, protected only in its types).
+interface ParsedCertificate {
+  asn: {
+    signatureAlgorithm: { algorithm: string };
+    tbsCertificate: { extensions?: { extnID: string; critical: boolean; extnValue: { buffer: ArrayBuffer } }[] };
+  };
+}
+
+// The last arc of the id-ce (2.5.29) extensions inspect shows.
+const ID_CE_KEY_USAGE = 15;
+const ID_CE_SUBJECT_ALT_NAME = 17;
+const ID_CE_EXT_KEY_USAGE = 37;
 
 // Decodes one extension of a certificate; x509's getExtension would first decode every extension
 // (key identifiers, policies, CRL points...), which is most of the cost of inspecting a certificate.
-function extension<T>(c: x509.X509Certificate, oid: string, type: new (raw: ArrayBuffer) => T): T | null {
-  const ext = (c as unknown as ParsedExtensions).asn.tbsCertificate.extensions?.find((e) => e.extnID === oid);
-  return ext ? new type(new x509.Extension(ext.extnID, ext.critical, ext.extnValue.buffer).rawData) : null;
+function extension<T>(asn: ParsedCertificate['asn'], idCe: number, type: new (raw: Uint8Array) => T): T | null {
+  const ext = asn.tbsCertificate.extensions?.find((e) => e.extnID === `2.5.29.${idCe}`);
+  return ext ? new type(extensionDer(idCe, ext.critical, new Uint8Array(ext.extnValue.buffer))) : null;
+}
+
+// DER of Extension ::= SEQUENCE { extnID 2.5.29.<idCe>, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING },
+// which the typed x509 extensions are read from; encoded here because x509.Extension would encode it
+// through a full ASN.1 schema serialisation and parse it back before the typed class parses it again.
+function extensionDer(idCe: number, critical: boolean, value: Uint8Array): Uint8Array {
+  const body = [0x06, 0x03, 0x55, 0x1d, idCe, ...(critical ? [0x01, 0x01, 0xff] : []), 0x04, ...derLength(value.length)];
+  const head = [0x30, ...derLength(body.length + value.length)];
+  const out = new Uint8Array(head.length + body.length + value.length);
+  out.set(head);
+  out.set(body, head.length);
+  out.set(value, head.length + body.length);
+  return out;
+}
+
+function derLength(n: number): number[] {
+  if (n < 0x80) return [n];
+  const bytes: number[] = [];
+  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v % 256);
+  return [0x80 | bytes.length, ...bytes];
 }
 
 function keyUsageNames(flags: number): string[] {

@@ -136,8 +136,9 @@ function parsePfx(der: Uint8Array, file: string | undefined): pkijs.PFX {
   if (outer.length !== null && outer.contentStart + outer.length > der.length) {
     fail('truncated', `the PKCS#12 file is cut short (${der.length} of ${outer.contentStart + outer.length} bytes)`, file);
   }
-  // asn1js throws, instead of reporting, on some damage (a malformed time value).
-  const asn = pkijsParse(() => asn1js.fromBER(der), file);
+  // asn1js throws, instead of reporting, on some damage (a malformed time value). The authSafe OCTET STRING is
+  // read again from its bytes below, so asn1js need not also try to parse what it holds.
+  const asn = pkijsParse(() => asn1js.fromBER(der, { parseEmbedded: false }), file);
   if (asn.offset === -1) {
     const reason = asn.result.error;
     if (/end of input|too short|not enough/i.test(reason)) fail('truncated', 'the PKCS#12 file is cut short', file);
@@ -191,7 +192,7 @@ async function openSafeContents(ci: pkijs.ContentInfo, password: string, checked
       return pkijsParse(() => {
         const content = ci.content as unknown;
         if (!(content instanceof asn1js.OctetString)) throw new Error('SafeContents data is not an OCTET STRING');
-        return pkijs.SafeContents.fromBER(content.getValue());
+        return safeContentsFromBER(content.getValue());
       }, file);
     case OID.encryptedData: {
       const enc = pkijsParse(() => new pkijs.EncryptedData({ schema: ci.content }), file);
@@ -223,18 +224,78 @@ async function openSafeContents(ci: pkijs.ContentInfo, password: string, checked
       }
       if (!checked) {
         try {
-          return pkijs.SafeContents.fromBER(plain);
+          return safeContentsFromBER(plain);
         } catch {
           return wrong();
         }
       }
-      return pkijsParse(() => pkijs.SafeContents.fromBER(plain), file);
+      return pkijsParse(() => safeContentsFromBER(plain), file);
     }
     case OID.envelopedData:
       return fail('unsupported', 'this PKCS#12 file encrypts its contents to a certificate (public-key privacy); only passphrase-protected files are supported', file);
     default:
       return fail('unknown-content', `the PKCS#12 file holds an unknown content type ${ci.contentType}`, file);
   }
+}
+
+/**
+ * pkijs.SafeContents.fromBER, except that an X.509 certificate bag keeps its certificate as bytes, checked by
+ * node:crypto: pkijs builds a full Certificate object of each (most of the time spent reading a PKCS#12 file),
+ * which certbench never uses. Every other bag, and every bag of a shape pkijs would refuse, is left to pkijs,
+ * and it fails with pkijs's own messages.
+ */
+function safeContentsFromBER(ber: ArrayBuffer): pkijs.SafeContents {
+  // asn1js would also try to parse the inside of every OCTET STRING (each certificate, each encrypted key) as ASN.1,
+  // which nothing here reads: the bags' schemas stop at their OCTET STRINGs and pkijs reads them from their bytes.
+  const asn = asn1js.fromBER(ber, { parseEmbedded: false });
+  if (asn.offset === -1) throw new Error("Error during parsing of ASN.1 data. Data is not correct for 'SafeContents'.");
+  try {
+    const parsed = matchSchema<{ safeBags: asn1js.AsnType[] }>(asn.result, pkijs.SafeContents.schema({ names: { safeBags: 'safeBags' } }));
+    if (!parsed) throw new Error("Object's schema was not verified against input data for SafeContents");
+    return new pkijs.SafeContents({ safeBags: Array.from(parsed.safeBags, safeBagOf) });
+  } catch {
+    throw new Error("Cannot create 'SafeContents' from ASN.1 object");
+  }
+}
+
+function safeBagOf(element: asn1js.AsnType): pkijs.SafeBag {
+  const b = matchSchema<{ bagId: asn1js.ObjectIdentifier; bagValue: asn1js.AsnType; bagAttributes?: asn1js.AsnType[] }>(element,
+    pkijs.SafeBag.schema({ names: { bagId: 'bagId', bagValue: 'bagValue', bagAttributes: 'bagAttributes' } }));
+  if (b?.bagId.valueBlock.toString() !== OID.certBag) return new pkijs.SafeBag({ schema: element });
+  const c = matchSchema<{ certId: asn1js.ObjectIdentifier; certValue: asn1js.AsnType }>(b.bagValue, pkijs.CertBag.schema({ names: { id: 'certId', value: 'certValue' } }));
+  const value = c?.certValue;
+  if (c?.certId.valueBlock.toString() !== OID.x509Certificate || !(value instanceof asn1js.OctetString) || value.idBlock.isConstructed) {
+    return new pkijs.SafeBag({ schema: element });
+  }
+  // What node:crypto reads is a certificate (it is what reads it later); anything else is judged by pkijs as it
+  // always was: its Certificate, or an attribute certificate, or the whole SafeContents is refused.
+  if (!readsAsCertificate(value.valueBlock.valueHexView)) {
+    try {
+      pkijs.Certificate.fromBER(value.valueBlock.valueHexView);
+    } catch {
+      pkijs.AttributeCertificateV2.fromBER(value.valueBlock.valueHexView);
+    }
+  }
+  return new pkijs.SafeBag({
+    bagId: OID.certBag,
+    bagValue: new pkijs.CertBag({ certId: OID.x509Certificate, certValue: value as never }),
+    ...(b.bagAttributes ? { bagAttributes: Array.from(b.bagAttributes, (a) => new pkijs.Attribute({ schema: a })) } : {}),
+  });
+}
+
+function readsAsCertificate(der: Uint8Array): boolean {
+  try {
+    new X509Certificate(der);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// asn1js.compareSchema writes the parts it matched, by name, onto its first argument: a fresh object leaves the element as it was.
+function matchSchema<T>(element: asn1js.AsnType, schema: asn1js.AsnType): T | undefined {
+  const r = asn1js.compareSchema({} as asn1js.AsnType, element, schema);
+  return r.verified ? (r.result as unknown as T) : undefined;
 }
 
 async function walkBags(bags: pkijs.SafeBag[], password: string, checked: boolean, out: Pkcs12Contents, file: string | undefined): Promise<void> {

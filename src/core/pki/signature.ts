@@ -19,6 +19,11 @@ const SIG_NAMES: Record<string, string> = {
   '1.3.101.113': 'ED448',
 };
 
+/** OpenSSL's name for a signature algorithm OID (sha256WithRSAEncryption, ecdsa-with-SHA384, ED25519, rsassaPss, ...), or the OID itself when it has none. */
+export function signatureAlgorithmName(oid: string): string {
+  return SIG_NAMES[oid] ?? oid;
+}
+
 /** Node digest names for the hash-then-sign algorithms, keyed by OpenSSL's algorithm name. */
 export const SIGNATURE_HASH: Record<string, string> = {
   md5WithRSAEncryption: 'md5', sha1WithRSAEncryption: 'sha1', sha224WithRSAEncryption: 'sha224',
@@ -47,7 +52,7 @@ export function signedParts(der: Uint8Array): SignedParts {
     const top = (parsed.result as asn1js.Sequence).valueBlock.value;
     const tbs = top[0]!.valueBeforeDecodeView;
     const algorithmOid = ((top[1] as asn1js.Sequence).valueBlock.value[0] as asn1js.ObjectIdentifier).valueBlock.toString();
-    return { tbs: new Uint8Array(tbs), algorithmOid, algorithmName: SIG_NAMES[algorithmOid] ?? algorithmOid };
+    return { tbs: new Uint8Array(tbs), algorithmOid, algorithmName: signatureAlgorithmName(algorithmOid) };
   } catch (e) {
     throw new InputError('unknown-content', 'the data is not a signed X.509 structure', { cause: e });
   }
