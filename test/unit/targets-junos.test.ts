@@ -167,3 +167,21 @@ describe('formatFor junos refuses what Junos cannot load', () => {
     expect(() => formatFor('junos', b, { now: NOW, certId: 'bad id; commit' })).toThrow(expect.objectContaining({ code: 'invalid-value' }));
   });
 });
+
+describe('certificate names never reach a command line unchecked', () => {
+  const t = tempDir('certbench-junos-names-');
+  afterAll(() => t.cleanup());
+  it('a SAN with shell metacharacters is left out of the pasted openssl lines', async () => {
+    openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', t.path('evil.key')]);
+    openssl(['req', '-x509', '-new', '-key', t.path('evil.key'), '-subj', '/CN=evil;id', '-days', '30', '-out', t.path('evil.crt'),
+      '-addext', 'subjectAltName=DNS:a.example.net;touch pwned,DNS:b.example.net|id,DNS:safe.example.net']);
+    const r = formatFor('junos', await bundleOf({ cert: 'evil.crt', key: 'evil.key', chain: [] }, t.dir), { certId: 'evil', now: NOW });
+    const sheet = fileOf(r, 'junos-commands.txt').content;
+    const sslLines = sheet.split('\n').filter((l) => l.includes('openssl s_client'));
+    expect(sslLines.length).toBeGreaterThan(0);
+    for (const l of sslLines) {
+      expect(l).toContain('-servername safe.example.net ');
+      expect(l).not.toMatch(/touch|\|id|;id/);
+    }
+  });
+});

@@ -7,6 +7,7 @@ import { exportPrivateKey, keyInfo } from '../pki/keys.js';
 import { writeOpensslCnf, type CsrTemplate } from '../pki/openssl-cnf.js';
 import { toPem } from '../pki/pem.js';
 import type { Bundle, Finding, FormatParams, TargetFile } from './types.js';
+import { serverName } from './names.js';
 
 /** Where Apstra's nginx reads nginx.crt and nginx.key (the vendor text's folder). */
 export const APSTRA_NGINX_DIR = '/etc/aos/nginx.conf.d';
@@ -70,14 +71,6 @@ function nameSource(b: Bundle): NameSource {
   };
 }
 
-/** The leaf's first plain DNS name (else its CN when that looks like one), for TLS SNI; empty when none is usable. */
-function serverName(names: { subject: SubjectAttr[]; sans: San[] }): string {
-  const hostname = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/;
-  const dns = names.sans.find((s) => s.type === 'DNS' && hostname.test(s.value));
-  if (dns) return dns.value;
-  const cn = names.subject.find((a) => a.type === 'CN' && hostname.test(a.value) && /[A-Za-z]/.test(a.value));
-  return cn?.value ?? '';
-}
 
 /**
  * Formats a bundle for the Apstra server's nginx (vendor text "Replace SSL Certificate on Apstra Server"):

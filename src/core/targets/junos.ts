@@ -1,8 +1,10 @@
 import { X509Certificate } from 'node:crypto';
 import { fail } from '../errors.js';
 import { isSelfSigned } from '../pki/chain.js';
+import { describeCertificateNames } from '../pki/csr.js';
 import { exportPrivateKey, keyInfo } from '../pki/keys.js';
 import { toPem } from '../pki/pem.js';
+import { serverName } from './names.js';
 import { certIdFor } from './preflight.js';
 import type { Bundle, Finding, FormatParams, TargetFile } from './types.js';
 
@@ -99,9 +101,9 @@ function commandSheet(id: string, leaf: X509Certificate, chain: X509Certificate[
   const dir = JUNOS_UPLOAD_DIR;
   // A CA profile name is a Junos identifier like the certificate-id: keep it within the same 63 characters.
   const caName = `${id.slice(0, 60)}-ca`;
-  const dns = (leaf.subjectAltName ?? '').split(', ').find((s) => s.startsWith('DNS:'))?.slice(4);
-  // SNI takes host names only; without a DNS name s_client sends none, which is what browsers do for an IP.
-  const sni = dns ? ` -servername ${dns.replace(/^\*\./, 'www.')}` : '';
+  // SNI takes host names only; without one s_client sends none, which is what browsers do for an IP.
+  const name = serverName(describeCertificateNames(new Uint8Array(leaf.raw)));
+  const sni = name ? ` -servername ${name}` : '';
   const uploads = [`${id}.crt`, `${id}.key`, ...(chain.length > 0 ? ['ca-chain.pem'] : [])];
   const fp = `sha256 Fingerprint=${leaf.fingerprint256}`;
   const lines: string[] = [];
