@@ -556,6 +556,13 @@ describe('templates', () => {
     expect(await ok('templates:import', {})).toEqual({ canceled: true });
     expect(await err('templates:import', {})).toMatchObject({ code: 'invalid-value', message: expect.stringMatching(/one template at a time/) });
   });
+
+  it('a private key picked by mistake as a template never reaches the renderer', async () => {
+    dialogs.open.push([join(PKI, 'rsa.key')]);
+    const e = await err('templates:import', {});
+    expect(e).toMatchObject({ code: 'refused', message: expect.stringMatching(/rsa\.key: a template takes no private keys/) });
+    expect(JSON.stringify(e)).not.toMatch(/PRIVATE KEY-----|MII/);
+  });
 });
 
 describe('format:build and format:save', () => {

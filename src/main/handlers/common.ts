@@ -3,7 +3,7 @@ import { CertbenchError, InputError, fail } from '../../core/errors.js';
 import { writeOutputs, type OutputFile } from '../../core/output.js';
 import { describeCertificateNames, describeCsr } from '../../core/pki/csr.js';
 import { decode } from '../../core/pki/decode.js';
-import { inspect } from '../../core/pki/inspect.js';
+import { inspect, type Inspection } from '../../core/pki/inspect.js';
 import { exportPublicKeyPem } from '../../core/pki/keys.js';
 import { toPem } from '../../core/pki/pem.js';
 import type { DecodedItem } from '../../core/pki/types.js';
@@ -27,8 +27,7 @@ export function pemOf(item: DecodedItem): string | undefined {
  * The views of items that belong together (one file's, so its certificates are also checked as a chain).
  * @throws InputError when an item cannot be inspected (damaged names, unsupported key)
  */
-export function viewsOf(stored: StoredItem[], now: Date): ItemView[] {
-  const inspections = inspect(stored.map((s) => s.item), { now });
+export function viewsOf(stored: StoredItem[], now: Date, inspections: Inspection[] = inspect(stored.map((s) => s.item), { now })): ItemView[] {
   return stored.map((s, i) => {
     const pem = pemOf(s.item);
     return { id: s.id, ...inspections[i]!, ...(pem === undefined ? {} : { pem }) };
@@ -62,8 +61,8 @@ export async function decodeFiles(files: DecodeInput[], passphrase: string | und
       }
       const items = await decode(bytes ?? new Uint8Array(), { file: f.name, ...(passphrase ? { passphrase } : {}) });
       // Inspect before storing, so a damaged file leaves nothing behind.
-      inspect(items, { now });
-      result.items.push(...viewsOf(store.addAll(items), now));
+      const inspections = inspect(items, { now });
+      result.items.push(...viewsOf(store.addAll(items), now, inspections));
     } catch (e) {
       // Even a failure certbench did not foresee stays with its file, so the other files still open.
       if (e instanceof InputError) result.errors.push({ file: f.name, code: e.code, message: e.message });

@@ -23,6 +23,8 @@ async function readText(path: string, label: string): Promise<string> {
   const text = Buffer.from(await readInputFile(path, label)).toString('utf8');
   if (text.includes('\u0000')) fail('unknown-content', 'this is not a text file (it holds NUL bytes), so not an OpenSSL config', label);
   if (text.trim().length === 0) fail('empty', 'the file is empty', label);
+  // A key picked by mistake must not travel to the renderer as "template text".
+  refuseSecretText(text, `${label}: a template`);
   return text;
 }
 
