@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, linkSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fail } from './errors.js';
 
@@ -94,7 +94,44 @@ export function writeOutputs(files: OutputFile[]): void {
     }
     throw err;
   }
-  files.forEach((f, i) => renameSync(staged[i]!, f.path));
+  const placed: string[] = [];
+  try {
+    files.forEach((f, i) => {
+      place(staged[i]!, f);
+      if (!f.params?.force) placed.push(f.path);
+    });
+  } catch (err) {
+    // A file appeared between the check and now: take back the new files placed so far.
+    for (const path of placed) {
+      try { unlinkSync(path); } catch { /* best effort */ }
+    }
+    for (const tmp of staged) {
+      try { unlinkSync(tmp); } catch { /* already renamed, or gone */ }
+    }
+    throw err;
+  }
+}
+
+// Moves a staged file into place. Without `force`, a hard link (which fails when the name is taken)
+// closes the gap between checkOutput and the rename in which another program could create the file.
+function place(tmp: string, f: OutputFile): void {
+  if (f.params?.force) {
+    renameSync(tmp, f.path);
+    return;
+  }
+  try {
+    linkSync(tmp, f.path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') fail('exists', 'the file appeared while certbench was writing; nothing of it was replaced', labelFor(f.path, f.params ?? {}));
+    // File systems without hard links (FAT, some network shares): the check in stage() has to do.
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EXDEV' || code === 'EMLINK') {
+      renameSync(tmp, f.path);
+      return;
+    }
+    throw e;
+  }
+  unlinkSync(tmp);
 }
 
 /** Writes one output atomically (see {@link writeOutputs}). @throws InputError as writeOutputs */
