@@ -140,6 +140,10 @@ describe('formatApstra output, checked by OpenSSL', () => {
       const b = assembleBundle({ key: await load(join(PKI, 'rsa.key')), cert: await load(t.path('cn.crt')), chain: [await load(join(PKI, 'int.crt'))] });
       const r = formatApstra(b, {});
       expect(r.warnings.find((w) => w.code === 'apstra-cn-not-in-san')?.message).toContain('apstra.example.net');
+      // Through formatFor the general lint finding gives way to Apstra's own: one warning, not two.
+      const codes = formatFor('apstra', b).warnings.map((w) => w.code);
+      expect(codes).toContain('apstra-cn-not-in-san');
+      expect(codes).not.toContain('cn-not-in-san');
     } finally {
       t.cleanup();
     }

@@ -27,5 +27,9 @@ const FORMATTERS: Record<TargetName, Formatter> = {
 export function formatFor(target: TargetName, b: Bundle, p: FormatParams = {}): FormatResult {
   const warnings = preflight(b, target, p);
   const out = FORMATTERS[target](b, p);
-  return { target, files: out.files, warnings: [...warnings, ...out.warnings] };
+  // A target's own version of a general finding (apstra-cn-not-in-san for cn-not-in-san) says it in the
+  // device's terms; saying both would be the same warning twice.
+  const own = new Set(out.warnings.map((w) => w.code));
+  const general = warnings.filter((w) => !own.has(`${target}-${w.code}`));
+  return { target, files: out.files, warnings: [...general, ...out.warnings] };
 }
