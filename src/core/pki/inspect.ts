@@ -126,6 +126,10 @@ function describeCertificate(item: DecodedItem & { kind: 'certificate' }, now: D
   const n = certificateOf(item.der);
   const c = new x509.X509Certificate(item.der);
   const asn = (c as unknown as ParsedCertificate).asn;
+  // A library update that moved this field must fail loudly, not report every certificate as damaged.
+  if (asn?.tbsCertificate === undefined || asn.signatureAlgorithm === undefined) {
+    throw new LibraryLayoutError('@peculiar/x509 no longer exposes the parsed certificate (asn.tbsCertificate): inspect needs updating');
+  }
   const san = extension(asn, ID_CE_SUBJECT_ALT_NAME, x509.SubjectAlternativeNameExtension);
   const ku = extension(asn, ID_CE_KEY_USAGE, x509.KeyUsagesExtension);
   const eku = extension(asn, ID_CE_EXT_KEY_USAGE, x509.ExtendedKeyUsageExtension);
@@ -158,8 +162,14 @@ function readable<T>(item: DecodedItem, f: () => T): T {
     return f();
   } catch (e) {
     if (e instanceof CertbenchError) throw withFile(e, item.file);
+    if (e instanceof LibraryLayoutError) throw e;
     return fail('unknown-content', `the ${item.kind === 'csr' ? 'CSR' : item.kind.replace('-', ' ')} #${item.index + 1} is damaged: its names, dates or extensions cannot be read`, item.file);
   }
+}
+
+// Our own assumption about a library broke: a bug to report, never blamed on the user's file.
+class LibraryLayoutError extends Error {
+  override name = 'LibraryLayoutError';
 }
 
 // What x509 has already parsed of a certificate (its `asn` is public at run time, protected only in its types).
