@@ -35,6 +35,9 @@ export interface LintParams {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** Keys below these sizes get weak-rsa / weak-ec (also the CIS Junos text's floor: RSA 2048, ECDSA 256). */
+export const MIN_RSA_BITS = 2048;
+export const MIN_EC_BITS = 256;
 /** Certificates expiring within this many days get `expires-soon`. */
 export const EXPIRES_SOON_DAYS = 30;
 
@@ -48,10 +51,10 @@ export function lint(f: LintFacts, p: LintParams = {}): Finding[] {
   const out: Finding[] = [];
   const add = (severity: Finding['severity'], code: string, message: string): void => void out.push({ severity, code, message });
 
-  if (f.key.algorithm === 'rsa' && f.key.bits < 2048) {
-    add('error', 'weak-rsa', `the RSA key has ${f.key.bits} bits; 2048 is the minimum clients and CAs accept`);
+  if (f.key.algorithm === 'rsa' && f.key.bits < MIN_RSA_BITS) {
+    add('error', 'weak-rsa', `the RSA key has ${f.key.bits} bits; ${MIN_RSA_BITS} is the minimum clients and CAs accept`);
   }
-  if (f.key.algorithm === 'ecdsa' && f.key.bits < 256) {
+  if (f.key.algorithm === 'ecdsa' && f.key.bits < MIN_EC_BITS) {
     add('error', 'weak-ec', `the EC key has ${f.key.bits} bits; P-256 is the minimum`);
   }
   if (f.kind === 'private-key' || f.kind === 'public-key') return out;

@@ -6,7 +6,8 @@ import { formatSps } from './sps.js';
 import type { Bundle, FormatParams, FormatResult, TargetFile, Finding, TargetName } from './types.js';
 
 export { assembleBundle, type BundleParts } from './bundle.js';
-export { certIdFor, preflight, MIN_EC_BITS, MIN_RSA_BITS } from './preflight.js';
+export { certIdFor, preflight } from './preflight.js';
+export { MIN_EC_BITS, MIN_RSA_BITS } from '../pki/lint.js';
 export { TARGETS, type Bundle, type FormatParams, type FormatResult, type TargetFile, type TargetName, type Finding } from './types.js';
 
 /** A target's own formatter: runs after preflight has accepted the bundle. */

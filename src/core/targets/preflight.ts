@@ -20,10 +20,6 @@ const KEY_RULES: Record<TargetName, KeyRule> = {
   sdcloud: { allowed: ['rsa', 'ecdsa', 'ed25519'], why: '' },
 };
 
-/** Below these sizes every target warns (the CIS Junos text's floor: RSA 2048, ECDSA 256). */
-export const MIN_RSA_BITS = 2048;
-export const MIN_EC_BITS = 256;
-
 function describeKey(k: KeyInfo): string {
   return k.algorithm === 'rsa' ? `RSA-${k.bits}` : k.algorithm === 'ecdsa' ? `ECDSA ${k.curve ?? `${k.bits}-bit`}` : 'Ed25519';
 }
@@ -76,15 +72,9 @@ export function preflight(b: Bundle, target: TargetName, p: FormatParams = {}): 
     fail('refused', `cannot format for ${target}, nothing was written:\n  - ${reasons.join('\n  - ')}`);
   }
 
+  // The leaf's lint findings include weak-rsa / weak-ec (the key matches it), at the CIS text's floors.
   const leafFindings = inspect([{ kind: 'certificate', der: b.cert, file: b.files.cert, index: 0, container: 'pem' }], p.now ? { now: p.now } : {})[0]!.findings;
-  // weak-rsa / weak-ec come from lint with the same floors as the CIS text; keep them as warnings here.
   warnings.unshift(...leafFindings);
-  if ((info.algorithm === 'rsa' && info.bits < MIN_RSA_BITS) || (info.algorithm === 'ecdsa' && info.bits < MIN_EC_BITS)) {
-    if (!warnings.some((w) => w.code === 'weak-rsa' || w.code === 'weak-ec')) {
-      warnings.push({ severity: 'warning', code: info.algorithm === 'rsa' ? 'weak-rsa' : 'weak-ec',
-        message: `${describeKey(info)} is below the CIS floor (RSA ${MIN_RSA_BITS}, ECDSA ${MIN_EC_BITS})` });
-    }
-  }
   return warnings;
 }
 
