@@ -1,4 +1,4 @@
-import { generatePrivateKey, exportPrivateKey, keyInfo, spkiDer, type KeyFormat } from '../../core/pki/keys.js';
+import { describeKey, generatePrivateKey, exportPrivateKey, keyInfo, spkiDer, type KeyFormat } from '../../core/pki/keys.js';
 import type { KeyAlgorithm } from '../../core/pki/types.js';
 import { createHash } from 'node:crypto';
 import { fail } from '../../core/errors.js';
@@ -31,7 +31,6 @@ export async function run(opts: KeygenOptions): Promise<void> {
   if (opts.json) {
     printJson({ file: opts.out, algorithm: info.algorithm, bits: info.bits, curve: info.curve ?? null, format: opts.format, der: !!opts.der, encrypted: passphrase !== undefined, spkiSha256: spki });
   } else {
-    const what = info.algorithm === 'rsa' ? `RSA-${info.bits}` : info.algorithm === 'ecdsa' ? `ECDSA ${info.curve}` : 'Ed25519';
-    process.stdout.write(`wrote ${what} private key to ${opts.out} (${opts.format}${opts.der ? ' DER' : ' PEM'}${passphrase ? ', encrypted' : ''}, mode 0600)\npublic key SHA-256: ${spki}\n`);
+    process.stdout.write(`wrote ${describeKey(info)} private key to ${opts.out} (${opts.format}${opts.der ? ' DER' : ' PEM'}${passphrase ? ', encrypted' : ''}, mode 0600)\npublic key SHA-256: ${spki}\n`);
   }
 }

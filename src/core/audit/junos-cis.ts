@@ -2,7 +2,9 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fail } from '../errors.js';
 import { decodeFile } from '../pki/decode.js';
-import { inspect, type Inspection } from '../pki/inspect.js';
+import { inspect } from '../pki/inspect.js';
+import { describeKey } from '../pki/keys.js';
+import { MIN_EC_BITS, MIN_RSA_BITS } from '../pki/lint.js';
 import type { DecodedItem } from '../pki/types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -390,11 +392,6 @@ export function certificateRefs(cfg: JunosConfig): CertificateRef[] {
   return [...refs.values()];
 }
 
-function describeKey(i: Inspection): string {
-  if (i.key.algorithm === 'rsa') return `RSA-${i.key.bits}`;
-  if (i.key.algorithm === 'ecdsa') return `ECDSA ${i.key.curve ?? `${i.key.bits}-bit`}`;
-  return 'Ed25519';
-}
 
 function certItem(ref: CertificateRef, items: DecodedItem[], now: Date): AuditItem {
   const base = { id: `cert:${printable(ref.id)}`, title: `Certificate ${q(ref.id)} is CA-signed, current and strong` };
@@ -407,15 +404,15 @@ function certItem(ref: CertificateRef, items: DecodedItem[], now: Date): AuditIt
     reasons.push('it is self-signed: no CA vouches for it, so clients cannot validate the device and it cannot be revoked centrally');
   }
   for (const f of info.findings) if (f.code === 'expired' || f.code === 'not-yet-valid') reasons.push(`it is ${f.message}`);
-  if (info.key.algorithm === 'rsa' && info.key.bits < 2048) reasons.push(`its key is ${describeKey(info)}: use at least 2048 bits for RSA`);
-  if (info.key.algorithm === 'ecdsa' && info.key.bits < 256) reasons.push(`its key is ${describeKey(info)}: use at least 256 bits for ECDSA`);
+  if (info.key.algorithm === 'rsa' && info.key.bits < MIN_RSA_BITS) reasons.push(`its key is ${describeKey(info.key)}: use at least ${MIN_RSA_BITS} bits for RSA`);
+  if (info.key.algorithm === 'ecdsa' && info.key.bits < MIN_EC_BITS) reasons.push(`its key is ${describeKey(info.key)}: use at least ${MIN_EC_BITS} bits for ECDSA`);
   if (info.key.algorithm === 'ed25519') reasons.push('its key is Ed25519: the CIS benchmark and Junos PKI take RSA or ECDSA keys');
   const sig = info.signatureAlgorithm ?? '';
   if (/sha-?1(?![0-9])|md5|md2/i.test(sig)) reasons.push(`it is signed with ${sig}: a CA must sign with a secure hash (SHA-256 or stronger)`);
   const notes = info.findings
     .filter((f) => ['expires-soon', 'no-san', 'cn-not-in-san', 'no-server-auth-eku'].includes(f.code) && f.severity !== 'info')
     .map((f) => `note: ${f.message}.`);
-  const facts = `${info.file}: subject ${info.subject ?? '?'}, issuer ${info.issuer ?? '?'}, ${describeKey(info)}, ${sig || 'unknown signature'}, valid ${info.notBefore} to ${info.notAfter}; used by ${usedBy}.`;
+  const facts = `${info.file}: subject ${info.subject ?? '?'}, issuer ${info.issuer ?? '?'}, ${describeKey(info.key)}, ${sig || 'unknown signature'}, valid ${info.notBefore} to ${info.notAfter}; used by ${usedBy}.`;
   if (reasons.length > 0) {
     return {
       ...base,

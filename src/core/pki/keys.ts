@@ -85,6 +85,13 @@ export function keyInfo(key: KeyObject): KeyInfo {
 }
 
 /** Private key encodings: PKCS#8 (any key), PKCS#1 (RSA only), SEC1 (EC only). */
+/** A key as people name it: `RSA-2048`, `ECDSA P-256`, `Ed25519`. */
+export function describeKey(k: KeyInfo): string {
+  if (k.algorithm === 'rsa') return `RSA-${k.bits}`;
+  if (k.algorithm === 'ecdsa') return `ECDSA ${k.curve ?? `${k.bits}-bit`}`;
+  return 'Ed25519';
+}
+
 export type KeyFormat = 'pkcs8' | 'pkcs1' | 'sec1';
 
 /** How to write a private key. */

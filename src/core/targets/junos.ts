@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { fail } from '../errors.js';
 import { isSelfSigned } from '../pki/chain.js';
 import { describeCertificateNames } from '../pki/csr.js';
-import { exportPrivateKey, keyInfo } from '../pki/keys.js';
+import { describeKey, exportPrivateKey, keyInfo } from '../pki/keys.js';
 import { toPem } from '../pki/pem.js';
 import { serverName } from './names.js';
 import { certIdFor } from './preflight.js';
@@ -59,7 +59,7 @@ export function formatJunos(b: Bundle, p: FormatParams): { files: TargetFile[]; 
   files.push(
     { name: 'trusted-cert.txt', content: `${trusted}\n`, secret: false,
       description: 'the outbound-https trusted-cert value: the chain PEM (or the certificate itself) on one line' },
-    { name: 'junos-commands.txt', content: commandSheet(id, leaf, chain, info.algorithm === 'rsa' ? `RSA-${info.bits}` : `ECDSA ${info.curve ?? ''}`, trusted),
+    { name: 'junos-commands.txt', content: commandSheet(id, leaf, chain, describeKey(info), trusted),
       secret: false, description: 'step-by-step Junos commands: copy, load, bind to REST and J-Web, commit confirmed, verify' },
   );
 

@@ -2,8 +2,8 @@ import { X509Certificate, createHash } from 'node:crypto';
 import { fail } from '../errors.js';
 import { checkChain } from '../pki/chain.js';
 import { inspect } from '../pki/inspect.js';
-import { keyInfo, spkiDer } from '../pki/keys.js';
-import type { KeyAlgorithm, KeyInfo } from '../pki/types.js';
+import { describeKey, keyInfo, spkiDer } from '../pki/keys.js';
+import type { KeyAlgorithm } from '../pki/types.js';
 import type { Bundle, Finding, FormatParams, TargetName } from './types.js';
 
 /** Which keys a target takes, and why the others are refused. */
@@ -20,9 +20,6 @@ const KEY_RULES: Record<TargetName, KeyRule> = {
   sdcloud: { allowed: ['rsa', 'ecdsa', 'ed25519'], why: '' },
 };
 
-function describeKey(k: KeyInfo): string {
-  return k.algorithm === 'rsa' ? `RSA-${k.bits}` : k.algorithm === 'ecdsa' ? `ECDSA ${k.curve ?? `${k.bits}-bit`}` : 'Ed25519';
-}
 
 function short(hex: string): string {
   return `${hex.slice(0, 16)}…`;

@@ -1,6 +1,6 @@
 import { createHash, createPublicKey, X509Certificate } from 'node:crypto';
 import { fail } from '../errors.js';
-import { exportPublicKeyPem, keyInfo } from '../pki/keys.js';
+import { describeKey, exportPublicKeyPem, keyInfo } from '../pki/keys.js';
 import type { Bundle, Finding, FormatParams, TargetFile } from './types.js';
 
 /** A public JSON Web Key (RFC 7517) as certbench writes it; members are strings or string arrays. */
@@ -76,7 +76,7 @@ export function formatSdcloud(b: Bundle, _p: FormatParams): { files: TargetFile[
       description: 'the public key (SubjectPublicKeyInfo PEM): the OAuth server\'s Public Key as a PEM file' },
     { name: 'jwks.json', content: `${JSON.stringify({ keys: [jwk] }, null, 2)}\n`, secret: false,
       description: 'the JWK Set (RFC 7517) to host at an https URL and give as the OAuth server\'s JWKS URI' },
-    { name: 'sdcloud-notes.txt', content: notes(jwk, leaf, describeKey(b)), secret: false,
+    { name: 'sdcloud-notes.txt', content: notes(jwk, leaf, describeKey(keyInfo(b.key))), secret: false,
       description: 'where each file goes in Security Director Cloud, and the API request headers' },
   ];
   const warnings: Finding[] = [];
@@ -88,10 +88,6 @@ export function formatSdcloud(b: Bundle, _p: FormatParams): { files: TargetFile[
   return { files, warnings };
 }
 
-function describeKey(b: Bundle): string {
-  const k = keyInfo(b.key);
-  return k.algorithm === 'rsa' ? `RSA-${k.bits}` : k.algorithm === 'ecdsa' ? `ECDSA ${k.curve ?? ''}` : 'Ed25519';
-}
 
 function notes(jwk: Jwk, leaf: X509Certificate, keyDesc: string): string {
   return [

@@ -1,12 +1,6 @@
-import { exportPrivateKey, generatePrivateKey, keyInfo } from '../../core/pki/keys.js';
-import type { KeyInfo } from '../../core/pki/types.js';
+import { describeKey, exportPrivateKey, generatePrivateKey, keyInfo } from '../../core/pki/keys.js';
 import { viewsOf, suggestedName, writeFiles } from './common.js';
 import type { HandlerContext, HandlerGroup } from './types.js';
-
-/** "RSA-2048", "ECDSA P-256", "Ed25519". */
-export function describeKey(k: KeyInfo): string {
-  return k.algorithm === 'rsa' ? `RSA-${k.bits}` : k.algorithm === 'ecdsa' ? `ECDSA ${k.curve ?? `${k.bits}-bit`}` : 'Ed25519';
-}
 
 /** keys:generate and keys:save. */
 export function keyHandlers(ctx: HandlerContext): HandlerGroup<'keys:generate' | 'keys:save'> {
