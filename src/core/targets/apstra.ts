@@ -8,6 +8,7 @@ import { writeOpensslCnf, type CsrTemplate } from '../pki/openssl-cnf.js';
 import { toPem } from '../pki/pem.js';
 import type { Bundle, Finding, FormatParams, TargetFile } from './types.js';
 import { serverName } from './names.js';
+import { SHELL_FINGERPRINT, SHELL_STEP_DIE } from './shell.js';
 
 /** Where Apstra's nginx reads nginx.crt and nginx.key (the vendor text's folder). */
 export const APSTRA_NGINX_DIR = '/etc/aos/nginx.conf.d';
@@ -226,19 +227,12 @@ BACKUP_KEY=""
 TMP_CRT=""
 TMP_KEY=""
 
-step() { printf '\\n==> %s\\n' "$*"; }
-die() {
-  local code=$1
-  shift
-  printf 'error: %s\\n' "$*" >&2
-  exit "$code"
-}
+${SHELL_STEP_DIE}
 # SUDO is deliberately unquoted so that SUDO="sudo -n" works.
 priv() {
   if [ -n "$SUDO" ]; then $SUDO "$@"; else "$@"; fi
 }
-# SHA-256 fingerprint of the first certificate on stdin, as "AB:CD:...".
-fingerprint() { openssl x509 -noout -fingerprint -sha256 | sed 's/^[^=]*=//' | tr 'a-f' 'A-F'; }
+${SHELL_FINGERPRINT}
 # SHA-256 of a PEM public key on stdin: the same for a key, its certificate and its CSR.
 pubhash() { openssl dgst -sha256 -r | cut -d' ' -f1; }
 served_fingerprint() {

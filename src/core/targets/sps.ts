@@ -3,6 +3,7 @@ import { isSelfSigned } from '../pki/chain.js';
 import { exportPrivateKey } from '../pki/keys.js';
 import { toPem } from '../pki/pem.js';
 import type { Bundle, Finding, FormatParams, TargetFile } from './types.js';
+import { SHELL_FINGERPRINT, SHELL_STEP_DIE } from './shell.js';
 
 // Printable ASCII only: certificate names end up in shell comments, where a newline would become a command.
 function forComment(s: string): string {
@@ -126,15 +127,8 @@ EXPECTED_MD5="${p.md5}"
 TX_OPEN=0
 JAR=""
 
-step() { printf '\\n==> %s\\n' "$*"; }
-die() {
-  local code=$1
-  shift
-  printf 'error: %s\\n' "$*" >&2
-  exit "$code"
-}
-# SHA-256 fingerprint of the first certificate on stdin, as "AB:CD:...".
-fingerprint() { openssl x509 -noout -fingerprint -sha256 | sed 's/^[^=]*=//' | tr 'a-f' 'A-F'; }
+${SHELL_STEP_DIE}
+${SHELL_FINGERPRINT}
 
 # api METHOD PATH [curl options...]: prints SPS's answer; on an HTTP error prints SPS's error body and fails.
 api() {
