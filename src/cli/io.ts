@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { CertbenchError, fail } from '../core/errors.js';
+import { TransportError } from '../core/transport/errors.js';
 
 // The output writers live in the core so the desktop app's main process shares them.
 export { checkOutput, writeOutput, writeOutputs, type OutputFile, type WriteOutputParams } from '../core/output.js';
@@ -30,9 +31,12 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** Exit code for an error: 1 for a negative verdict, 2 for everything else (bad input, usage, I/O). */
+/**
+ * Exit code for an error: 1 for a negative verdict, including a device that could not be reached or
+ * refused us (the inputs were fine; the device is as it was), 2 for everything else (bad input, usage, I/O).
+ */
 export function exitCodeFor(err: unknown): number {
-  return err instanceof VerdictError ? 1 : 2;
+  return err instanceof VerdictError || err instanceof TransportError ? 1 : 2;
 }
 
 /** The one line printed on stderr for an error; never a stack trace for expected errors. */
