@@ -27,7 +27,7 @@ function packageVersion(): string {
 /** Builds the `certbench` program (exported for tests of the parser itself). */
 export function buildProgram(): Command {
   const program = new Command('certbench')
-    .description('Certificate workbench for network engineers: keys, CSRs, inspect, match and convert.\nExit codes: 0 success, 1 negative verdict (mismatch, failed check), 2 bad input or usage.')
+    .description('Certificate workbench for network engineers: keys, CSRs, inspect, match, convert, format for a device, audit, probe and push.\nExit codes: 0 success, 1 negative verdict (mismatch, failed check, unreachable device, failed push), 2 bad input or usage.')
     .version(packageVersion(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
@@ -117,6 +117,44 @@ export function buildProgram(): Command {
     .option('--cert-dir <dir>', 'folder holding the local certificates named in the configuration (ID.crt, ID.pem, ID.cer or ID.der)')
     .option('--json', 'print one JSON object on stdout')
     .action(lazy(() => import('./commands/audit-junos.js')));
+
+  program
+    .command('probe')
+    .description('connect over TLS and show the certificate chain the service presents (sends no request, trusts nothing); exit 1 when it cannot be read')
+    .argument('<target>', 'HOST:PORT, [IPv6]:PORT, or HOST alone for port 443')
+    .option('--servername <name>', 'SNI name to send (default: the host when it is a name, none for an IP address)')
+    .option('--timeout <seconds>', 'time allowed for connect and handshake (default 10)')
+    .option('--json', 'print one JSON object on stdout')
+    .action(lazy(() => import('./commands/probe.js')));
+
+  const push = program
+    .command('push')
+    .description('install a certificate on one device, verified by the fingerprint it serves afterwards; exit 1 when the push failed (the old state is restored)');
+  push
+    .command('apstra')
+    .description('replace nginx.crt and nginx.key on the Apstra server over SSH/SFTP: back up, write (key 0600), restart, verify the served certificate, roll back on any failure')
+    .requiredOption('--host <host>', 'the Apstra server (host name or IP address)')
+    .option('--port <port>', 'SSH port', '22')
+    .requiredOption('--user <user>', 'SSH user')
+    .option('--identity <file>', 'SSH private key (PKCS#1, PKCS#8, SEC1 or OpenSSH; PEM or DER)')
+    .option('--identity-passphrase-file <file>', 'passphrase of an encrypted --identity key')
+    .option('--password-env <var>', 'read the SSH password from this environment variable')
+    .option('--agent', 'authenticate with ssh-agent (SSH_AUTH_SOCK)')
+    .option('--host-key <fingerprint>', 'expected SSH host key, SHA256:... as `ssh-keygen -lf` prints it (repeatable)', collect, [])
+    .option('--known-hosts <file>', 'OpenSSH known_hosts file to check the host key against')
+    .option('--accept-new-host-key', 'without --host-key/--known-hosts: record an unknown host key in certbench\'s own store (first use); a changed key is always refused')
+    .requiredOption('--cert <file>', 'the new certificate (a bundle\'s first certificate is the leaf, the rest its chain)')
+    .requiredOption('--key <file>', 'its private key')
+    .option('--passphrase-file <file>', 'passphrase for an encrypted --key or PKCS#12')
+    .option('--chain <file>', 'intermediate (and root) certificates, leaf-side first (repeatable)', collect, [])
+    .option('--server-name <name>', 'the name users browse to: must be in the certificate\'s SAN; SNI when verifying (default: --host)')
+    .option('--nginx-dir <dir>', 'folder of nginx.crt and nginx.key on the server', '/etc/aos/nginx.conf.d')
+    .option('--restart-cmd <command>', 'command that restarts nginx on the server', 'sudo -n docker restart aos_nginx_1')
+    .option('--https-port <port>', 'HTTPS port to verify the served certificate on', '443')
+    .option('--verify-timeout <seconds>', 'how long to wait for the new certificate to be served', '90')
+    .option('--dry-run', 'connect, read the current state and print the plan; change nothing')
+    .option('--json', 'print one JSON object on stdout (every step, the served fingerprint)')
+    .action(lazy(() => import('./commands/push-apstra.js')));
 
   return program;
 }

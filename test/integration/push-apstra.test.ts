@@ -1,0 +1,291 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { decodeFile } from '../../src/core/pki/decode.js';
+import { pushApstra, type PushEvent, type PushResult } from '../../src/core/push/index.js';
+import { assembleBundle } from '../../src/core/targets/index.js';
+import { certbench } from '../helpers/cli.js';
+import { startNginx } from '../helpers/nginx.js';
+import { openssl, opensslTry, tempDir } from '../helpers/openssl.js';
+import { startSshd, tcpProxy } from '../helpers/sshd.js';
+
+/*
+ * The Apstra push against real servers: Debian's sshd on 127.0.0.1 stands in for the Apstra server's SSH,
+ * a folder under a temp dir for /etc/aos/nginx.conf.d, and Debian's nginx (restarted by a script given as
+ * --restart-cmd) for the aos_nginx_1 container. Every assertion about what is served comes from a fresh TLS
+ * connection made by `openssl s_client`, not from certbench's own probe.
+ */
+
+const pki = (name: string): string => fileURLToPath(new URL(`../fixtures/pki/${name}`, import.meta.url));
+const t = tempDir('certbench-push-apstra-');
+const p = t.path;
+
+type Sshd = Awaited<ReturnType<typeof startSshd>>;
+type Nginx = Awaited<ReturnType<typeof startNginx>>;
+let sshd: Sshd;
+let nginx: Nginx;
+let dir: string;
+
+const NEW_FP = fingerprintOf(readFileSync(pki('ec.crt'), 'utf8'));
+let OLD_FP = '';
+let oldCrt = '';
+let oldKey = '';
+
+function fingerprintOf(pem: string): string {
+  return openssl(['x509', '-noout', '-fingerprint', '-sha256'], pem).trim().replace(/^[^=]*=/, '').toUpperCase();
+}
+
+/** What nginx serves now, read by `openssl s_client` (the oracle). */
+function servedFingerprint(): string {
+  const r = opensslTry(['s_client', '-connect', `127.0.0.1:${nginx.port}`, '-servername', 'apstra.example.net'], '');
+  const pem = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/.exec(r.stdout)?.[0];
+  if (!pem) throw new Error(`openssl s_client read no certificate: ${r.stderr}`);
+  return fingerprintOf(pem);
+}
+
+function sha(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+/** The remote folder's state: names and content hashes. */
+function folderState(): Record<string, string> {
+  return Object.fromEntries(readdirSync(dir).sort().map((n) => [n, sha(`${dir}/${n}`)]));
+}
+
+function baseArgs(extra: string[] = []): string[] {
+  return [
+    'push', 'apstra', '--host', '127.0.0.1', '--port', String(sshd.port), '--user', sshd.user,
+    '--identity', sshd.clientKey.path, '--host-key', sshd.hostKeyFingerprint,
+    '--cert', pki('ec.crt'), '--key', pki('ec.key'), '--chain', pki('int.crt'),
+    '--server-name', 'apstra.example.net', '--nginx-dir', dir, '--restart-cmd', nginx.restartScript,
+    '--https-port', String(nginx.port), '--verify-timeout', '20', ...extra,
+  ];
+}
+
+beforeAll(async () => {
+  // The "factory" certificate: self-signed, as the Apstra server makes on first boot.
+  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', p('old.key'), '-out', p('old.crt'),
+    '-subj', '/CN=apstra.example.net', '-addext', 'subjectAltName=DNS:apstra.example.net', '-days', '30']);
+  oldCrt = readFileSync(p('old.crt'), 'utf8');
+  oldKey = readFileSync(p('old.key'), 'utf8');
+  OLD_FP = fingerprintOf(oldCrt);
+  dir = p('aos/nginx.conf.d');
+  mkdirSync(dir, { recursive: true });
+  sshd = await startSshd();
+}, 60_000);
+
+// Each test starts from the factory state with a freshly started nginx.
+beforeEach(async () => {
+  for (const n of readdirSync(dir)) rmSync(`${dir}/${n}`);
+  writeFileSync(`${dir}/nginx.crt`, oldCrt, { mode: 0o644 });
+  writeFileSync(`${dir}/nginx.key`, oldKey, { mode: 0o600 });
+  nginx = await startNginx({ certPath: `${dir}/nginx.crt`, keyPath: `${dir}/nginx.key` });
+  expect(servedFingerprint()).toBe(OLD_FP);
+}, 30_000);
+
+afterEach(async () => {
+  await nginx?.stop();
+});
+
+afterAll(async () => {
+  await sshd?.stop();
+  t.cleanup();
+});
+
+describe('certbench push apstra against a real sshd and nginx', () => {
+  it('pushes: the new certificate is served, backups hold the old files, the key is 0600', () => {
+    const r = certbench(baseArgs(['--json']));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout) as PushResult;
+    expect(result.outcome).toBe('pushed');
+    expect(result.newSha256).toBe(NEW_FP);
+    expect(result.previousSha256).toBe(OLD_FP);
+    expect(result.servedSha256).toBe(NEW_FP);
+    expect(servedFingerprint()).toBe(NEW_FP);
+
+    // nginx.crt is the leaf then the intermediate, and the key is the pushed one, owner-only.
+    expect(readFileSync(`${dir}/nginx.crt`, 'utf8')).toBe(readFileSync(pki('ec.crt'), 'utf8') + readFileSync(pki('int.crt'), 'utf8'));
+    expect(statSync(`${dir}/nginx.key`).mode & 0o777).toBe(0o600);
+    expect(openssl(['pkey', '-in', `${dir}/nginx.key`, '-pubout'])).toBe(openssl(['x509', '-pubkey', '-noout', '-in', pki('ec.crt')]));
+
+    // Backups: timestamped, byte-identical to what was there, the key's owner-only.
+    expect(result.backups).toHaveLength(2);
+    const [crtBak, keyBak] = result.backups as [string, string];
+    expect(crtBak).toMatch(/\/nginx\.crt\.certbench-\d{8}T\d{6}Z\.bak$/);
+    expect(readFileSync(crtBak, 'utf8')).toBe(oldCrt);
+    expect(readFileSync(keyBak, 'utf8')).toBe(oldKey);
+    expect(statSync(keyBak).mode & 0o777).toBe(0o600);
+
+    // Nothing else was left: no temp files, and never a *.conf (nginx would load it).
+    expect(readdirSync(dir).filter((n) => n.endsWith('.tmp') || n.endsWith('.restore') || n.endsWith('.conf'))).toEqual([]);
+    expect(result.events.map((e) => `${e.step}:${e.status}`)).toEqual(expect.arrayContaining(['backup:ok', 'upload:ok', 'activate:ok', 'verify:ok']));
+    expect(result.events.some((e) => e.status === 'fail')).toBe(false);
+  }, 60_000);
+
+  it('dry run: connects, reports what is served, changes nothing', () => {
+    const before = folderState();
+    const r = certbench(baseArgs(['--dry-run']));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('PLAN (dry run): nothing was changed');
+    expect(r.stdout).toContain(`previous  SHA-256 ${OLD_FP}`);
+    expect(r.stderr).toMatch(/\[2\/7\] connect\s+ok/);
+    expect(folderState()).toEqual(before);
+    expect(servedFingerprint()).toBe(OLD_FP);
+  }, 60_000);
+
+  it('a wrong host-key pin stops before authenticating; both fingerprints are shown, nothing changes', () => {
+    const before = folderState();
+    const wrong = 'SHA256:' + Buffer.alloc(32, 7).toString('base64').replace(/=+$/, '');
+    const args = baseArgs();
+    args[args.indexOf('--host-key') + 1] = wrong;
+    const r = certbench(args);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(sshd.hostKeyFingerprint);
+    expect(r.stderr).toContain(wrong);
+    expect(r.stdout).toContain('FAILED: nothing was changed');
+    expect(folderState()).toEqual(before);
+    expect(servedFingerprint()).toBe(OLD_FP);
+  }, 60_000);
+
+  it('a key the server does not accept is an authentication failure; nothing changes', () => {
+    openssl(['genpkey', '-algorithm', 'ed25519', '-out', p('stranger.key')]);
+    const before = folderState();
+    const args = baseArgs();
+    args[args.indexOf('--identity') + 1] = p('stranger.key');
+    const r = certbench(args);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/refused the key in --identity .*stranger\.key/);
+    expect(r.stderr).toContain(sshd.user);
+    expect(folderState()).toEqual(before);
+    expect(servedFingerprint()).toBe(OLD_FP);
+  }, 60_000);
+
+  it('a password from the environment that the server refuses: exit 1, and the password is never printed', () => {
+    const r = certbench([...baseArgs().filter((_a, i, all) => all[i] !== '--identity' && all[i - 1] !== '--identity'), '--password-env', 'CB_TEST_PW'],
+      { env: { CB_TEST_PW: 'hunter2-not-the-password' } });
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).not.toContain('hunter2');
+    expect(servedFingerprint()).toBe(OLD_FP);
+  }, 60_000);
+
+  it('a key that does not match the certificate is refused in preflight: exit 2, no connection, nothing uploaded', () => {
+    const before = folderState();
+    const args = baseArgs();
+    args[args.indexOf('--key') + 1] = pki('other.key');
+    const r = certbench(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('does not match the certificate');
+    expect(r.stderr).toContain('nothing was sent');
+    expect(r.stderr).not.toMatch(/connect\s+(ok|\.\.)/);
+    expect(folderState()).toEqual(before);
+  }, 60_000);
+
+  it('a server name missing from the SAN is refused before connecting', () => {
+    const args = baseArgs();
+    args[args.indexOf('--server-name') + 1] = 'apstra.other.net';
+    const before = folderState();
+    const r = certbench(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('apstra.other.net is not in the certificate');
+    expect(folderState()).toEqual(before);
+  }, 60_000);
+
+  it('a restart that does not pick up the new files fails verification and rolls back', () => {
+    const args = baseArgs(['--json']);
+    args[args.indexOf('--restart-cmd') + 1] = 'true';
+    args[args.indexOf('--verify-timeout') + 1] = '3';
+    const r = certbench(args);
+    expect(r.code).toBe(1);
+    const result = JSON.parse(r.stdout) as PushResult;
+    expect(result.outcome).toBe('rolled-back');
+    expect(result.error?.message).toContain(`still serves SHA-256 ${OLD_FP}`);
+    expect(readFileSync(`${dir}/nginx.crt`, 'utf8')).toBe(oldCrt);
+    expect(readFileSync(`${dir}/nginx.key`, 'utf8')).toBe(oldKey);
+    expect(statSync(`${dir}/nginx.key`).mode & 0o777).toBe(0o600);
+    expect(servedFingerprint()).toBe(OLD_FP);
+    expect(r.stderr).toContain('push apstra rolled-back');
+  }, 60_000);
+
+  it('a restart command that fails rolls back and restarts the old certificate', () => {
+    const args = baseArgs(['--json']);
+    // The push's restart really restarts nginx on the new files, then reports failure (as a container that
+    // exits would); the rollback's restart, the same command, succeeds. A counter file tells them apart.
+    writeFileSync(p('count'), '0');
+    writeFileSync(p('restart-once-fails.sh'),
+      `#!/bin/sh\nn=$(cat ${p('count')}); echo $((n+1)) > ${p('count')}\n${nginx.restartScript} || exit $?\n[ "$n" = 0 ] && { echo "simulated: container did not come up" >&2; exit 3; }\nexit 0\n`, { mode: 0o755 });
+    args[args.indexOf('--restart-cmd') + 1] = p('restart-once-fails.sh');
+    const r = certbench(args);
+    expect(r.code).toBe(1);
+    const result = JSON.parse(r.stdout) as PushResult;
+    expect(result.outcome).toBe('rolled-back');
+    expect(result.error?.message).toContain('exited with status 3');
+    expect(result.error?.message).toContain('container did not come up');
+    expect(readFileSync(p('count'), 'utf8').trim()).toBe('2');
+    expect(servedFingerprint()).toBe(OLD_FP);
+    expect(readFileSync(`${dir}/nginx.crt`, 'utf8')).toBe(oldCrt);
+  }, 60_000);
+
+  it('the own known-hosts store: an unknown host is refused with its fingerprint, accepted once explicitly, then trusted', () => {
+    const store = p('store/known_hosts');
+    const env = { CERTBENCH_KNOWN_HOSTS: store };
+    const args = baseArgs(['--dry-run']).filter((_a, i, all) => all[i] !== '--host-key' && all[i - 1] !== '--host-key');
+    const first = certbench(args, { env });
+    expect(first.code).toBe(1);
+    expect(first.stderr).toContain(sshd.hostKeyFingerprint);
+    const second = certbench([...args, '--accept-new-host-key'], { env });
+    expect(second.code).toBe(0);
+    expect(readFileSync(store, 'utf8')).toContain(`[127.0.0.1]:${sshd.port}`);
+    const third = certbench(args, { env });
+    expect(third.code).toBe(0);
+  }, 60_000);
+});
+
+describe('pushApstra (core) when the connection drops', () => {
+  it('dropped during the upload: the live files are untouched and the old certificate is still served', async () => {
+    const proxy = await tcpProxy(sshd.port);
+    try {
+      const before = { crt: readFileSync(`${dir}/nginx.crt`, 'utf8'), key: readFileSync(`${dir}/nginx.key`, 'utf8') };
+      const bundle = assembleBundle({ key: await decodeFile(pki('ec.key')), cert: await decodeFile(pki('ec.crt')), chain: [await decodeFile(pki('int.crt'))] });
+      const events: PushEvent[] = [];
+      const result = await pushApstra({
+        bundle,
+        ssh: { host: '127.0.0.1', port: proxy.port, username: sshd.user, auth: { kind: 'key', privateKey: sshd.clientKey.pkcs8Pem }, hostKey: { kind: 'pin', fingerprints: [sshd.hostKeyFingerprint] } },
+        serverName: 'apstra.example.net', nginxDir: dir, restartCmd: nginx.restartScript, httpsPort: nginx.port, verifyTimeoutMs: 10_000,
+      }, (e) => {
+        events.push(e);
+        if (e.step === 'upload' && e.status === 'start') proxy.cut();
+      });
+      expect(result.outcome).toBe('unchanged');
+      expect(result.error?.code).toBe('connection-lost');
+      expect(events.some((e) => e.step === 'activate')).toBe(false);
+      expect(readFileSync(`${dir}/nginx.crt`, 'utf8')).toBe(before.crt);
+      expect(readFileSync(`${dir}/nginx.key`, 'utf8')).toBe(before.key);
+      expect(servedFingerprint()).toBe(OLD_FP);
+    } finally {
+      await proxy.close();
+    }
+  }, 60_000);
+
+  it('dropped during the restart: a fresh connection restores the backup and the old certificate is served again', async () => {
+    const proxy = await tcpProxy(sshd.port);
+    try {
+      const bundle = assembleBundle({ key: await decodeFile(pki('ec.key')), cert: await decodeFile(pki('ec.crt')), chain: [await decodeFile(pki('int.crt'))] });
+      const result = await pushApstra({
+        bundle,
+        ssh: { host: '127.0.0.1', port: proxy.port, username: sshd.user, auth: { kind: 'key', privateKey: sshd.clientKey.pkcs8Pem }, hostKey: { kind: 'pin', fingerprints: [sshd.hostKeyFingerprint] } },
+        serverName: 'apstra.example.net', nginxDir: dir, restartCmd: nginx.restartScript, httpsPort: nginx.port, verifyTimeoutMs: 10_000,
+      }, (e) => {
+        if (e.step === 'activate' && e.status === 'info') proxy.cut();
+      });
+      expect(result.outcome).toBe('rolled-back');
+      expect(result.events.some((e) => e.step === 'rollback' && e.message.includes('reconnecting'))).toBe(true);
+      expect(readFileSync(`${dir}/nginx.crt`, 'utf8')).toBe(oldCrt);
+      expect(servedFingerprint()).toBe(OLD_FP);
+    } finally {
+      await proxy.close();
+    }
+  }, 60_000);
+});
+
