@@ -7,12 +7,13 @@
 // metacharacters that are legal in names, odd paths, sections nothing refers to): it must treat them as literal
 // text, and the `openssl req` command it prints is run through bash to prove that nothing in it executes.
 //
-// Hostnames with shell metacharacters in push options are not covered: push (SSH/HTTPS to devices) is a later
-// issue, and its hostname checks belong to that verb's tests when it exists.
+// Push and probe options (hosts, folders, commands, pins) are refused before anything is sent: the rows point at a
+// listener on 127.0.0.1 that must never see a connection.
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certbench } from '../helpers/cli.js';
 import { setAsn1Integer } from '../helpers/fuzz.js';
@@ -109,7 +110,8 @@ afterAll(() => t.cleanup());
 
 interface Row {
   name: string;
-  args: string[];
+  /** The command line; a function when it needs the listener's port, known only once the tests start. */
+  args: string[] | (() => string[]);
   /** The stderr line: must name the file or flag and say why. */
   want: RegExp;
   /** Text that must appear nowhere in the output (a passphrase). */
@@ -120,6 +122,18 @@ interface Row {
 
 const csrOut = ['-o', 'out/req.csr', '--emit-openssl-cnf', 'out/req.cnf'];
 const template = (file: string, extra: string[] = []): string[] => ['csr', '--key', i('rsa.key'), '--template', i(file), ...extra, ...csrOut];
+// A listener that counts connections: every push and probe row must be refused before connecting to it.
+let listener: Server;
+let listenerPort = 0;
+let connections = 0;
+const pushApstra = (extra: string[], replace: Record<string, string> = {}): string[] => {
+  const base: Record<string, string> = {
+    '--host': '127.0.0.1', '--port': String(listenerPort), '--user': 'admin', '--identity': i('ec.key'), '--host-key': `SHA256:${'A'.repeat(43)}`,
+    '--cert': i('ec.crt'), '--key': i('ec.key'), '--chain': i('int.crt'), '--server-name': 'apstra.example.net', '--https-port': String(listenerPort),
+    ...replace,
+  };
+  return ['push', 'apstra', ...Object.entries(base).flatMap(([k, v]) => [k, v]), ...extra];
+};
 const junos = (extra: string[]): string[] => ['format', '--target', 'junos', '--cert', i('rsa.crt'), '--key', i('rsa.key'), '--chain', i('int.crt'), '--chain', i('root.crt'), ...extra];
 
 const rows: Row[] = [
@@ -137,6 +151,27 @@ const rows: Row[] = [
   { name: 'a folder where a file is expected', args: ['inspect', 'in'], want: /in: this is a directory, not a file/ },
   { name: 'a file that does not exist', args: ['inspect', i('nope.pem')], want: /in\/nope\.pem: no such file/ },
   { name: 'certificate with a malformed subjectAltName (inspect)', args: ['inspect', i('badsan.crt')], want: /in\/badsan\.crt: the certificate #1 is damaged: its names, dates or extensions cannot be read/ },
+
+  // Push and probe options that would reach a socket, an SNI field or a command line on the device.
+  { name: 'push --host with a semicolon command', args: () => pushApstra([], { '--host': 'apstra.example.net;touch pwned' }), want: /--host: "apstra\.example\.net;touch pwned" is not a host name or an IP address/ },
+  { name: 'push --host with $(…)', args: () => pushApstra([], { '--host': '$(reboot)' }), want: /--host: "\$\(reboot\)" is not a host name or an IP address/ },
+  { name: 'push --host with a backtick and a space', args: () => pushApstra([], { '--host': 'a `id`' }), want: /--host: "a `id`" is not a host name/ },
+  { name: 'push --host with a newline', args: () => pushApstra([], { '--host': 'apstra\nProxyCommand x' }), want: /--host: "apstra\\nProxyCommand x" is not a host name/ },
+  { name: 'push --host starting with a dash (option injection)', args: () => pushApstra([], { '--host': '-oProxyCommand=x' }), want: /--host: "-oProxyCommand=x" is not a host name/ },
+  { name: 'push --server-name with a pipe', args: () => pushApstra([], { '--server-name': 'apstra.example.net|nc' }), want: /--server-name: "apstra\.example\.net\|nc" is not a host name/ },
+  { name: 'push --port with a command', args: () => pushApstra([], { '--port': '22;ls' }), want: /--port: "22;ls" is not a port number/ },
+  { name: 'push --https-port out of range', args: () => pushApstra([], { '--https-port': '70000' }), want: /--https-port: "70000" is not a port number/ },
+  { name: 'push --nginx-dir with $(…)', args: () => pushApstra(['--nginx-dir', '/etc/aos/$(reboot)']), want: /--nginx-dir: "\/etc\/aos\/\$\(reboot\)" is not an absolute folder/ },
+  { name: 'push --nginx-dir with a quote and a semicolon', args: () => pushApstra(['--nginx-dir', "/etc/aos/x';rm -rf /;'"]), want: /--nginx-dir: .* is not an absolute folder/ },
+  { name: 'push --nginx-dir relative', args: () => pushApstra(['--nginx-dir', 'etc/aos']), want: /--nginx-dir: "etc\/aos" is not an absolute folder/ },
+  { name: 'push --nginx-dir climbing out with ..', args: () => pushApstra(['--nginx-dir', '/etc/aos/../../root']), want: /--nginx-dir: "\/etc\/aos\/\.\.\/\.\.\/root" is not an absolute folder/ },
+  { name: 'push --restart-cmd with a newline', args: () => pushApstra(['--restart-cmd', 'docker restart aos_nginx_1\nreboot']), want: /--restart-cmd: must be one non-empty line/ },
+  { name: 'push --host-key that is not a SHA256 fingerprint', args: () => pushApstra([], { '--host-key': 'MD5:12:34:56' }), want: /--host-key: .*SHA256/ },
+  { name: 'push --password-env that is not a variable name', args: () => pushApstra(['--password-env', 'X;Y']).filter((a, k, all) => a !== '--identity' && all[k - 1] !== '--identity'), want: /--password-env: "X;Y" is not an environment variable name/ },
+  { name: 'push --password-env naming an unset variable', args: () => pushApstra(['--password-env', 'CERTBENCH_UNSET_PW_7f3a']).filter((a, k, all) => a !== '--identity' && all[k - 1] !== '--identity'), want: /--password-env CERTBENCH_UNSET_PW_7f3a: the environment variable CERTBENCH_UNSET_PW_7f3a is not set or empty/ },
+  { name: 'push with a key that does not match (refused before connecting)', args: () => pushApstra([], { '--key': i('other.key') }), want: /does not match the certificate/ },
+  { name: 'probe with a semicolon command in the host', args: () => ['probe', 'a;rm -rf /:443'], want: /"a;rm -rf \/" is not a host name or an IP address/ },
+  { name: 'probe with $(…) in the host', args: () => ['probe', `$(id):${listenerPort}`], want: /"\$\(id\)" is not a host name or an IP address/ },
 
   // Passphrases.
   { name: 'PKCS#12 with a wrong passphrase (inspect)', args: ['inspect', i('rsa.p12'), '--passphrase-file', i('wrong.txt')], want: /in\/rsa\.p12: the passphrase is wrong/, secret: WRONG },
@@ -198,11 +233,27 @@ const rows: Row[] = [
 const OUTPUT_FLAGS = new Set(['-o', '--out', '--emit-openssl-cnf']);
 
 describe('hostile input: refused with exit 2, a clear message, and nothing written', () => {
+  beforeAll(async () => {
+    listener = createServer((sock) => {
+      connections++;
+      sock.destroy();
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    listenerPort = (listener.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    // The kernel queues connections while the CLI runs (the test blocks on it); let them be accepted now.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => listener.close(resolve));
+    expect(connections, 'a refused push or probe connected to the device').toBe(0);
+  });
+
   for (const row of rows) {
     it(row.name, () => {
-      const outputs = row.args.flatMap((a, k) => (OUTPUT_FLAGS.has(a) ? [join(work, row.args[k + 1]!)] : [])).filter((p) => !existsSync(p));
+      const args = typeof row.args === 'function' ? row.args() : row.args;
+      const outputs = args.flatMap((a, k) => (OUTPUT_FLAGS.has(a) ? [join(work, args[k + 1]!)] : [])).filter((p) => !existsSync(p));
       const before = snapshot(work);
-      const r = certbench(row.args, { cwd: work });
+      const r = certbench(args, { cwd: work });
       expect(r.code, `stdout: ${r.stdout}\nstderr: ${r.stderr}`).toBe(2);
       // Prefixed, one line per reason, no stack trace.
       expect(r.stderr).toMatch(/^certbench: /);
