@@ -6,6 +6,7 @@ import { decodeFile } from '../../src/core/pki/decode.js';
 import { pushApstra, type PushEvent, type PushResult } from '../../src/core/push/index.js';
 import { assembleBundle } from '../../src/core/targets/index.js';
 import { certbench } from '../helpers/cli.js';
+import { usePki } from '../helpers/fixtures.js';
 import { startNginx } from '../helpers/nginx.js';
 import { openssl, opensslTry, tempDir } from '../helpers/openssl.js';
 import { startSshd, tcpProxy } from '../helpers/sshd.js';
@@ -19,6 +20,8 @@ import { startSshd, tcpProxy } from '../helpers/sshd.js';
 
 const pki = (name: string): string => fileURLToPath(new URL(`../fixtures/pki/${name}`, import.meta.url));
 const t = tempDir('certbench-push-apstra-');
+// A second PKI with certificates that pass certbench's checks but that nginx's OpenSSL refuses to load.
+const weakPki = usePki();
 const p = t.path;
 
 type Sshd = Awaited<ReturnType<typeof startSshd>>;
@@ -227,6 +230,29 @@ describe('certbench push apstra against a real sshd and nginx', () => {
     expect(readFileSync(`${dir}/nginx.crt`, 'utf8')).toBe(oldCrt);
   }, 60_000);
 
+  it('a certificate nginx refuses to start with is rolled back, and the old certificate is served again', () => {
+    // sha1.crt is signed with ecdsa-with-SHA1: key and chain check out (certbench warns), but OpenSSL 3 at
+    // security level 2, as Debian's nginx uses it, fails at start with "ca md too weak".
+    const w = weakPki();
+    const args = baseArgs(['--json']);
+    args[args.indexOf('--cert') + 1] = w.path('sha1.crt');
+    args[args.indexOf('--key') + 1] = w.path('ec.sec1.pem');
+    args[args.indexOf('--chain') + 1] = w.path('int.crt');
+    args[args.indexOf('--server-name') + 1] = 'sha1.example.com';
+    const r = certbench(args);
+    expect(r.code).toBe(1);
+    const result = JSON.parse(r.stdout) as PushResult;
+    expect(result.warnings.map((x) => x.message).join('\n')).toMatch(/SHA-1|sha1/i);
+    expect(result.outcome).toBe('rolled-back');
+    expect(result.error?.code).toBe('remote-command-failed');
+    expect(result.error?.message).toContain('ca md too weak');
+    expect(result.events.filter((e) => e.step === 'rollback').map((e) => e.status)).toEqual(['start', 'info', 'ok']);
+    expect(readFileSync(`${dir}/nginx.crt`, 'utf8')).toBe(oldCrt);
+    expect(readFileSync(`${dir}/nginx.key`, 'utf8')).toBe(oldKey);
+    expect(servedFingerprint()).toBe(OLD_FP);
+    expect(result.servedSha256).toBe(OLD_FP);
+  }, 60_000);
+
   it('the own known-hosts store: an unknown host is refused with its fingerprint, accepted once explicitly, then trusted', () => {
     const store = p('store/known_hosts');
     const env = { CERTBENCH_KNOWN_HOSTS: store };
@@ -242,7 +268,26 @@ describe('certbench push apstra against a real sshd and nginx', () => {
   }, 60_000);
 });
 
-describe('pushApstra (core) when the connection drops', () => {
+describe('pushApstra (core) when the connection drops or the user cancels', () => {
+  const bundleOfEc = async () => assembleBundle({ key: await decodeFile(pki('ec.key')), cert: await decodeFile(pki('ec.crt')), chain: [await decodeFile(pki('int.crt'))] });
+
+  it('cancelled while waiting for the new certificate: the change is rolled back on a fresh connection', async () => {
+    const abort = new AbortController();
+    const result = await pushApstra({
+      bundle: await bundleOfEc(),
+      ssh: { host: '127.0.0.1', port: sshd.port, username: sshd.user, auth: { kind: 'key', privateKey: sshd.clientKey.pkcs8Pem }, hostKey: { kind: 'pin', fingerprints: [sshd.hostKeyFingerprint] } },
+      // `true` restarts nothing, so verify keeps waiting until the cancel.
+      serverName: 'apstra.example.net', nginxDir: dir, restartCmd: 'true', httpsPort: nginx.port, verifyTimeoutMs: 30_000, signal: abort.signal,
+    }, (e) => {
+      if (e.step === 'verify' && e.status === 'start') setTimeout(() => abort.abort(), 200);
+    });
+    expect(result.outcome).toBe('rolled-back');
+    expect(result.error?.code).toBe('cancelled');
+    expect(readFileSync(`${dir}/nginx.crt`, 'utf8')).toBe(oldCrt);
+    expect(readFileSync(`${dir}/nginx.key`, 'utf8')).toBe(oldKey);
+    expect(servedFingerprint()).toBe(OLD_FP);
+  }, 60_000);
+
   it('dropped during the upload: the live files are untouched and the old certificate is still served', async () => {
     const proxy = await tcpProxy(sshd.port);
     try {
