@@ -1,15 +1,26 @@
 import type { z } from 'zod';
 import { CertbenchError, InputError } from '../core/errors.js';
+import { pushApstra } from '../core/push/index.js';
+import { scanHostKey } from '../core/transport/ssh.js';
 import { contract, type Channel, type Result } from '../shared/contract.js';
-import { csrHandlers, formatHandlers, itemHandlers, keyHandlers, miscHandlers, templateHandlers, type HandlerDeps, type Handlers } from './handlers/index.js';
+import { csrHandlers, deviceHandlers, formatHandlers, itemHandlers, keyHandlers, miscHandlers, pushHandlers, templateHandlers, type HandlerDeps, type Handlers } from './handlers/index.js';
 import { SessionStore } from './session-store.js';
+import { unavailableCipher } from './vault.js';
 
 export type { HandlerDeps, Handlers } from './handlers/index.js';
 export type { Dialogs, FileFilter } from './dialogs.js';
+export type { SecretCipher } from './vault.js';
 
 /** Builds one handler per channel over the core; Electron and the browser test bridge inject their own deps. */
 export function createHandlers(deps: HandlerDeps): Handlers {
-  const ctx = { ...deps, store: deps.store ?? new SessionStore() };
+  const ctx = {
+    ...deps,
+    store: deps.store ?? new SessionStore(),
+    // No cipher, no saved secrets: never a plain-text fallback.
+    secrets: deps.secrets ?? unavailableCipher,
+    push: deps.push ?? pushApstra,
+    scanHostKey: deps.scanHostKey ?? ((p: { host: string; port: number }) => scanHostKey(p)),
+  };
   return {
     ...miscHandlers(ctx),
     ...keyHandlers(ctx),
@@ -17,6 +28,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...csrHandlers(ctx),
     ...templateHandlers(ctx),
     ...formatHandlers(ctx),
+    ...deviceHandlers(ctx),
+    ...pushHandlers(ctx),
   };
 }
 

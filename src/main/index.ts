@@ -4,6 +4,7 @@ import { app, BrowserWindow, clipboard, ipcMain, Menu, screen, session, shell, t
 import { channels, type Result } from '../shared/contract.js';
 import { createHandlers, dispatch } from './dispatch.js';
 import { createElectronDialogs } from './electron-dialogs.js';
+import { createElectronSecrets } from './electron-secrets.js';
 import { buildMenu } from './menu.js';
 import { readWindowState, writeWindowState } from './window-state.js';
 
@@ -28,6 +29,8 @@ const handlers = createHandlers({
   dialogs: createElectronDialogs(() => mainWindow),
   clipboard: { writeText: (text) => clipboard.writeText(text) },
   dataDir: app.getPath('userData'),
+  // Device passwords and passphrases: encrypted by the OS key store, or refused.
+  secrets: createElectronSecrets(),
   // Packaged builds carry resources/templates as extra resources next to app.asar.
   templatesDir: app.isPackaged ? join(process.resourcesPath, 'templates') : join(app.getAppPath(), 'resources', 'templates'),
 });

@@ -23,6 +23,15 @@ export const channels = [
   'format:save',
   'text:save',
   'clipboard:write',
+  'devices:list',
+  'devices:save',
+  'devices:delete',
+  'devices:choose-key-file',
+  'devices:scan-host-key',
+  'push:start',
+  'push:status',
+  'push:cancel',
+  'push:history',
 ] as const;
 
 /** Every channel name. */

@@ -110,6 +110,79 @@ const csrFields = z.object({
   extendedKeyUsage: z.array(z.string()).optional(),
 });
 
+// A failure inside a result (same shape as the envelope's error).
+const pushErrorSchema = z.object({ code: z.string(), message: z.string() });
+/** The kinds of device a profile can push to; Junos and SPS join when their pushes exist. */
+export const deviceTargetSchema = z.enum(['apstra']);
+/** How certbench logs in over SSH: a saved password, a private key file (with an optional saved passphrase), or ssh-agent. */
+export const sshAuthMethodSchema = z.enum(['password', 'key-file', 'agent']);
+// Free text of a profile: bounded here; what it may hold is checked in main with messages for people.
+const profileText = (max: number) => z.string().max(max);
+const deviceFields = z.object({
+  name: profileText(100),
+  target: deviceTargetSchema,
+  host: profileText(255),
+  port: z.number().int(),
+  user: profileText(64),
+  auth: sshAuthMethodSchema,
+  /** Path of the private key file on this computer (auth `key-file`); the key itself is read only at push time. */
+  identityFile: profileText(4096).optional(),
+  /** The name users browse to (in the certificate's SAN); the host when not given. */
+  serverName: profileText(255).optional(),
+  nginxDir: profileText(1024).optional(),
+  restartCmd: profileText(1000).optional(),
+  httpsPort: z.number().int().optional(),
+});
+/** A saved device as the renderer sees it: no password, no passphrase, only whether one is saved. */
+export const deviceViewSchema = deviceFields.extend({
+  id: z.string(),
+  /** The trusted SSH host key, OpenSSH `SHA256:...`; a push is refused until one is trusted. */
+  hostKey: z.string().optional(),
+  hasPassword: z.boolean(),
+  hasPassphrase: z.boolean(),
+  /** ISO 8601 time of the last change. */
+  updatedAt: z.string(),
+});
+const pushStepSchema = z.enum(['preflight', 'connect', 'inspect', 'backup', 'upload', 'activate', 'verify', 'rollback']);
+/** One progress event of a push (see src/core/push/types.ts). */
+export const pushEventSchema = z.object({
+  step: pushStepSchema,
+  status: z.enum(['start', 'ok', 'fail', 'skip', 'info']),
+  message: z.string(),
+  at: z.string(),
+  index: z.number(),
+  total: z.number(),
+});
+export const pushOutcomeSchema = z.enum(['pushed', 'planned', 'unchanged', 'rolled-back', 'needs-attention']);
+/** The result of a push or a dry run; the events travel separately in push:status. */
+export const pushResultSchema = z.object({
+  target: z.enum(['apstra', 'junos', 'sps']),
+  endpoint: z.string(),
+  outcome: pushOutcomeSchema,
+  plan: z.array(z.object({ step: pushStepSchema, description: z.string() })),
+  warnings: z.array(findingSchema),
+  newSha256: z.string(),
+  previousSha256: z.string().optional(),
+  servedSha256: z.string().optional(),
+  backups: z.array(z.string()),
+  error: pushErrorSchema.optional(),
+});
+/** One past push (dry runs are not kept): who, when, how it ended, the fingerprints; never a key or a password. */
+export const pushHistoryEntrySchema = z.object({
+  id: z.string(),
+  at: z.string(),
+  deviceId: z.string(),
+  deviceName: z.string(),
+  target: z.string(),
+  host: z.string(),
+  port: z.number(),
+  outcome: pushOutcomeSchema,
+  newSha256: z.string(),
+  previousSha256: z.string().optional(),
+  servedSha256: z.string().optional(),
+  error: pushErrorSchema.optional(),
+});
+
 export const contract = {
   'app:info': {
     request: z.object({}).strict(),
@@ -222,6 +295,90 @@ export const contract = {
     request: z.object({ text: z.string().max(4 * 1024 * 1024) }).strict(),
     response: z.object({}),
   },
+  /** The saved device profiles, by name. */
+  'devices:list': {
+    request: z.object({}).strict(),
+    response: z.array(deviceViewSchema),
+  },
+  /**
+   * Adds a device (no `id`) or changes one. Secrets only travel this way, renderer to main, and are
+   * saved encrypted by the OS key store (refused when it is unavailable); an absent password or
+   * passphrase keeps the saved one. `hostKey` trusts a key (explicit first use); a different key than
+   * the trusted one is refused unless `forgetHostKey` drops the old one first.
+   */
+  'devices:save': {
+    request: deviceFields.extend({
+      id: z.string().max(64).optional(),
+      hostKey: z.string().max(128).optional(),
+      forgetHostKey: z.boolean().optional(),
+      password: z.string().max(1024).optional(),
+      passphrase: z.string().max(1024).optional(),
+      forgetPassphrase: z.boolean().optional(),
+    }).strict(),
+    response: deviceViewSchema,
+  },
+  /** Deletes a device and its saved secrets (the push history keeps its past pushes). */
+  'devices:delete': {
+    request: z.object({ id: z.string().max(64) }).strict(),
+    response: z.object({}),
+  },
+  /** Picks a private key file for SSH through the native open dialog; only its path comes back. */
+  'devices:choose-key-file': {
+    request: z.object({}).strict(),
+    response: saved,
+  },
+  /**
+   * Connects to an SSH server only far enough to see its host key (no login), for the explicit
+   * first-use accept. With `deviceId`, says whether the key is the one that device trusts.
+   */
+  'devices:scan-host-key': {
+    request: z.object({ host: z.string().max(255), port: z.number().int(), deviceId: z.string().max(64).optional() }).strict(),
+    response: z.object({
+      endpoint: z.string(),
+      type: z.string(),
+      fingerprint: z.string(),
+      /** `new`: no key trusted yet; `matches`: the trusted key; `changed`: another key than the trusted one. */
+      status: z.enum(['new', 'matches', 'changed']),
+      trusted: z.string().optional(),
+    }),
+  },
+  /** Starts a push (or a dry run) of a session key + certificate + chain to a saved device, in the background. */
+  'push:start': {
+    request: z.object({
+      deviceId: z.string().max(64),
+      keyId: z.string(),
+      certId: z.string(),
+      chainIds: z.array(z.string()).max(16),
+      dryRun: z.boolean(),
+    }).strict(),
+    response: z.object({ jobId: z.string() }),
+  },
+  /** A push's events from index `since` on, and its result once done (poll it). */
+  'push:status': {
+    request: z.object({ jobId: z.string().max(64), since: z.number().int().min(0) }).strict(),
+    response: z.object({
+      jobId: z.string(),
+      deviceId: z.string(),
+      dryRun: z.boolean(),
+      events: z.array(pushEventSchema),
+      /** The `since` to ask with next time. */
+      next: z.number(),
+      done: z.boolean(),
+      result: pushResultSchema.optional(),
+      /** Why the push could not run at all (bad input), when it ended without a result. */
+      error: pushErrorSchema.optional(),
+    }),
+  },
+  /** Cancels a running push; one that already changed files still rolls back. */
+  'push:cancel': {
+    request: z.object({ jobId: z.string().max(64) }).strict(),
+    response: z.object({ cancelled: z.boolean() }),
+  },
+  /** The past pushes, newest first. */
+  'push:history': {
+    request: z.object({}).strict(),
+    response: z.array(pushHistoryEntrySchema),
+  },
 } as const satisfies Record<Channel, { request: z.ZodType; response: z.ZodType }>;
 
 /** A failure as it crosses IPC: the core's error code (or `invalid-request` / `internal`) and a message for people. */
@@ -245,3 +402,10 @@ export type SubjectAttrView = z.output<typeof subjectAttrSchema>;
 export type SanView = z.output<typeof sanSchema>;
 export type Target = z.output<typeof targetSchema>;
 export type FindingView = z.output<typeof findingSchema>;
+export type DeviceView = z.output<typeof deviceViewSchema>;
+export type DeviceTarget = z.output<typeof deviceTargetSchema>;
+export type SshAuthMethod = z.output<typeof sshAuthMethodSchema>;
+export type PushEventView = z.output<typeof pushEventSchema>;
+export type PushResultView = z.output<typeof pushResultSchema>;
+export type PushOutcomeView = z.output<typeof pushOutcomeSchema>;
+export type PushHistoryEntry = z.output<typeof pushHistoryEntrySchema>;

@@ -8,6 +8,7 @@ import type { RequestOf, ResponseOf, Result } from '../../../src/shared/contract
 import { createHandlers, dispatch } from '../../../src/main/dispatch.js';
 import type { Dialogs } from '../../../src/main/dialogs.js';
 import { repoRoot, startRendererServer, type StaticServer } from './server.js';
+import { testCipher } from '../../helpers/cipher.js';
 
 /*
  * The browser test bridge: the built renderer runs in Chromium, and `window.certbench` is the same
@@ -101,6 +102,8 @@ export const test = base.extend<{ bench: Bench }, { rendererServer: StaticServer
 
 export { expect };
 
+export { testCipher };
+
 async function installBridge(page: Page, dir: string): Promise<Bench> {
   const dataDir = join(dir, 'data');
   const saveDir = join(dir, 'saved');
@@ -145,6 +148,7 @@ async function installBridge(page: Page, dir: string): Promise<Bench> {
     clipboard: { writeText: (text: string) => void clipboard.push(text) },
     dataDir,
     templatesDir: join(repoRoot, 'resources/templates'),
+    secrets: testCipher(),
   });
 
   const call = async (channel: string, payload: unknown): Promise<Result<unknown>> => {

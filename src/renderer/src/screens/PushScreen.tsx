@@ -1,55 +1,259 @@
-import { Alert, Card, List, Stack, Table, Text, Title } from '@mantine/core';
+import { Button, Card, Group, MultiSelect, Select, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { DeviceView, IpcError, ItemView, PushEventView, PushHistoryEntry, PushResultView, RequestOf } from '../../../shared/contract.js';
+import { call } from '../api.js';
+import { BusyButton } from '../components/BusyButton.js';
+import { DeviceForm } from '../components/DeviceForm.js';
+import { ErrorAlert } from '../components/ErrorAlert.js';
+import { HostKeyPanel } from '../components/HostKeyPanel.js';
+import { PushHistory } from '../components/PushHistory.js';
+import { PushLog } from '../components/PushLog.js';
+import { PushOutcome } from '../components/PushOutcome.js';
+import { suggestChain, suggestLeaf } from '../export-defaults.js';
+import { itemLabel } from '../item-format.js';
+import { useSession } from '../SessionProvider.js';
 
-const STEPS: { step: string; what: string }[] = [
-  { step: 'Connect', what: 'SSH with the host key checked against a pin (SHA256:…) or a known_hosts file; HTTPS with the server certificate checked against a CA file or a pin. An unknown host key or certificate stops the push; nothing is silently accepted.' },
-  { step: 'Preflight', what: 'The key and certificate match, the chain is complete and in order, nothing is expired, the target takes this key type, and the device hostname is in the SAN.' },
-  { step: 'Backup', what: 'The certificate and key the device serves now are saved, so they can be put back.' },
-  { step: 'Apply', what: 'The new files are uploaded and loaded the way the target expects.' },
-  { step: 'Activate', what: 'The service is pointed at the new certificate (commit confirmed on Junos, an nginx restart on Apstra, a committed transaction on SPS).' },
-  { step: 'Verify', what: 'A fresh TLS connection to the service, comparing the SHA-256 fingerprint of the certificate it serves with the one you pushed.' },
-  { step: 'Confirm or roll back', what: 'Confirm when the fingerprint matches; otherwise restore the backup and say so. The device is never left half-changed.' },
-];
+const POLL_MS = 250;
+const AUTH_TEXT: Record<DeviceView['auth'], string> = { password: 'password', 'key-file': 'key file', agent: 'SSH agent' };
 
-const TARGETS: { target: string; how: string }[] = [
-  { target: 'Junos', how: 'NETCONF over SSH: upload to /var/tmp, request security pki local-certificate load, bind to the REST API and J-Web in a private candidate, commit confirmed, verify, confirm; the uploaded key file is removed after loading.' },
-  { target: 'Apstra', how: 'SSH and SFTP: back up nginx.crt and nginx.key in /etc/aos/nginx.conf.d, write the new ones (key 0600), restart the nginx container, verify on port 443, restore and restart again on failure.' },
-  { target: 'SPS', how: 'HTTPS REST: open a transaction, upload the certificate, PKCS#1 key and chain, point the web certificate at it, commit, verify; the transaction is rolled back on any failure before the commit.' },
-];
+/** A push or dry run being followed (or just ended). */
+interface Run {
+  jobId: string;
+  dryRun: boolean;
+  /** The inputs it ran for (see `inputsKey`). */
+  for: string;
+  events: PushEventView[];
+  done: boolean;
+  result?: PushResultView;
+  error?: IpcError;
+}
 
-/** What the push step will do, until the push issues bring it. It offers no controls on purpose. */
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Push to a device: choose or add the device, trust its host key, pick key + certificate + chain,
+ * show the plan (a dry run), push, and follow each step live; the result shows the fingerprints,
+ * and the history lists every push made from here.
+ */
 export function PushScreen(): React.JSX.Element {
+  const { items } = useSession();
+  const keys = items.filter((i) => i.kind === 'private-key');
+  const certs = items.filter((i) => i.kind === 'certificate');
+
+  const [devices, setDevices] = useState<DeviceView[]>([]);
+  const [deviceId, setDeviceId] = useState<string | null>(null);
+  const [editing, setEditing] = useState<'new' | 'edit' | undefined>();
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const [deviceError, setDeviceError] = useState<IpcError | undefined>();
+  const [history, setHistory] = useState<PushHistoryEntry[]>([]);
+  const [historyError, setHistoryError] = useState<IpcError | undefined>();
+
+  const [keyPick, setKeyPick] = useState<string | null>(null);
+  const [certPick, setCertPick] = useState<string | null>(null);
+  const [chainPick, setChainPick] = useState<string[] | undefined>();
+
+  const [run, setRun] = useState<Run | undefined>();
+  const [planFor, setPlanFor] = useState<string | undefined>();
+  const [startError, setStartError] = useState<IpcError | undefined>();
+  const [starting, setStarting] = useState(false);
+  const alive = useRef(true);
+  useEffect(() => () => void (alive.current = false), []);
+
+  const loadDevices = useCallback(async (select?: string): Promise<void> => {
+    const r = await call('devices:list', {});
+    if (!r.ok) return setDeviceError(r.error);
+    setDevices(r.value);
+    setDeviceId((cur) => {
+      const want = select ?? cur;
+      return r.value.some((d) => d.id === want) ? want : (r.value[0]?.id ?? null);
+    });
+  }, []);
+  const loadHistory = useCallback(async (): Promise<void> => {
+    const r = await call('push:history', {});
+    if (!r.ok) return setHistoryError(r.error);
+    setHistoryError(undefined);
+    setHistory(r.value);
+  }, []);
+  useEffect(() => {
+    void loadDevices();
+    void loadHistory();
+  }, [loadDevices, loadHistory]);
+
+  const device = devices.find((d) => d.id === deviceId);
+  const key = keys.find((k) => k.id === keyPick) ?? keys[keys.length - 1];
+  const cert = certs.find((c) => c.id === certPick) ?? suggestLeaf(key, certs);
+  const chainIds = (chainPick ?? suggestChain(cert, certs).map((c) => c.id)).filter((id) => certs.some((c) => c.id === id) && id !== cert?.id);
+  const inputs: Omit<RequestOf<'push:start'>, 'dryRun'> | undefined = device && key && cert ? { deviceId: device.id, keyId: key.id, certId: cert.id, chainIds } : undefined;
+  // The device's last change is part of the inputs: a plan made before an edit (or a newly trusted key) is stale.
+  const inputsKey = JSON.stringify({ ...inputs, updatedAt: device?.updatedAt });
+  const running = run !== undefined && !run.done;
+  const planShown = planFor === inputsKey;
+
+  const follow = async (jobId: string): Promise<void> => {
+    let since = 0;
+    for (;;) {
+      const r = await call('push:status', { jobId, since });
+      if (!alive.current) return;
+      if (!r.ok) {
+        setRun((cur) => (cur?.jobId === jobId ? { ...cur, done: true, error: r.error } : cur));
+        return;
+      }
+      const s = r.value;
+      since = s.next;
+      setRun((cur) => (cur?.jobId === jobId ? {
+        ...cur,
+        events: [...cur.events, ...s.events],
+        done: s.done,
+        ...(s.result ? { result: s.result } : {}),
+        ...(s.error ? { error: s.error } : {}),
+      } : cur));
+      if (s.done) return;
+      await sleep(POLL_MS);
+    }
+  };
+
+  const start = async (dryRun: boolean): Promise<void> => {
+    if (!inputs) return;
+    const forKey = inputsKey;
+    setStartError(undefined);
+    setStarting(true);
+    const r = await call('push:start', { ...inputs, dryRun });
+    setStarting(false);
+    if (!r.ok) return setStartError(r.error);
+    setRun({ jobId: r.value.jobId, dryRun, for: forKey, events: [], done: false });
+    await follow(r.value.jobId);
+    if (!alive.current) return;
+    if (!dryRun) {
+      // A push uses its plan up: the next one starts with a fresh look at the device.
+      setPlanFor(undefined);
+      void loadHistory();
+    }
+  };
+
+  // A dry run that ended with a plan unlocks Push for exactly those inputs.
+  useEffect(() => {
+    if (run?.done && run.dryRun && run.result?.outcome === 'planned') setPlanFor(run.for);
+  }, [run]);
+
+  const cancel = async (): Promise<void> => {
+    if (!run) return;
+    const r = await call('push:cancel', { jobId: run.jobId });
+    if (!r.ok) setStartError(r.error);
+  };
+
+  const remove = async (): Promise<void> => {
+    if (!device) return;
+    setDeviceError(undefined);
+    const r = await call('devices:delete', { id: device.id });
+    setConfirmDelete(false);
+    if (!r.ok) return setDeviceError(r.error);
+    await loadDevices();
+  };
+
+  const certOptions = (list: ItemView[]): { value: string; label: string }[] => list.map((c) => ({ value: c.id, label: itemLabel(c) }));
+  const shownRun = run && (run.for === inputsKey || running) ? run : undefined;
+  const noPin = device !== undefined && !device.hostKey;
+
   return (
-    <Stack gap="lg" maw={960}>
-      <Alert color="blue" variant="light" role="note" title="Not available yet">
-        Pushing to a device arrives with the Push issues. Until then, use Export to get the files and the command sheet
-        for your target and install them by hand.
-      </Alert>
+    <Stack gap="lg">
       <Card withBorder padding="lg" radius="md">
-        <Stack gap="sm">
-          <Title order={3}>What a push will do</Title>
-          <Text size="sm">Every push runs the same steps, with a live log of each one and the plan shown first as a dry run:</Text>
-          <List type="ordered" spacing="xs" size="sm">
-            {STEPS.map((s) => (
-              <List.Item key={s.step}><Text span fw={600} size="sm">{s.step}.</Text> {s.what}</List.Item>
-            ))}
-          </List>
+        <Stack gap="md">
+          <Title order={3}>Device</Title>
+          <Group align="flex-end">
+            <Select
+              label="Device"
+              data={devices.map((d) => ({ value: d.id, label: `${d.name} — ${d.user}@${d.host}:${d.port}` }))}
+              value={deviceId}
+              onChange={(v) => { setDeviceId(v); setEditing(undefined); setConfirmDelete(false); }}
+              allowDeselect={false}
+              placeholder={devices.length === 0 ? 'No device saved yet' : 'Choose a device'}
+              w={420}
+              disabled={running}
+            />
+            <Button variant="default" onClick={() => { setEditing('new'); setConfirmDelete(false); }} disabled={running}>Add device</Button>
+            {device && <Button variant="default" onClick={() => { setEditing('edit'); setConfirmDelete(false); }} disabled={running}>Edit device</Button>}
+            {device && !confirmDelete && <Button variant="default" color="red" onClick={() => setConfirmDelete(true)} disabled={running}>Delete device</Button>}
+          </Group>
+          {device && confirmDelete && (
+            <Group>
+              <Text size="sm">Delete {device.name} and its saved password or passphrase? The push history keeps its past pushes.</Text>
+              <Button color="red" onClick={() => void remove()}>Yes, delete {device.name}</Button>
+              <Button variant="default" onClick={() => setConfirmDelete(false)}>Keep it</Button>
+            </Group>
+          )}
+          {deviceError && <ErrorAlert error={deviceError} onClose={() => setDeviceError(undefined)} />}
+          {device && !editing && (
+            <Stack gap="sm">
+              <Text size="sm">
+                Apstra at <Text span ff="monospace" size="sm">{device.user}@{device.host}:{device.port}</Text>, logging in with {AUTH_TEXT[device.auth]}
+                {device.auth === 'key-file' && device.identityFile ? ` (${device.identityFile})` : ''}; serving <Text span ff="monospace" size="sm">{device.serverName ?? device.host}</Text> on HTTPS port {device.httpsPort ?? 443}.
+              </Text>
+              <HostKeyPanel device={device} onChanged={(d) => void loadDevices(d.id)} />
+            </Stack>
+          )}
         </Stack>
       </Card>
+
+      {editing && (
+        <DeviceForm
+          key={editing === 'new' ? 'new' : device?.id}
+          {...(editing === 'edit' && device ? { device } : {})}
+          onSaved={(d) => { setEditing(undefined); void loadDevices(d.id); }}
+          onClose={() => setEditing(undefined)}
+        />
+      )}
+
       <Card withBorder padding="lg" radius="md">
-        <Stack gap="sm">
-          <Title order={3}>Per target</Title>
-          <Table aria-label="How each target is pushed">
-            <Table.Thead>
-              <Table.Tr><Table.Th>Target</Table.Th><Table.Th>How</Table.Th></Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {TARGETS.map((t) => (
-                <Table.Tr key={t.target}><Table.Td fw={600}>{t.target}</Table.Td><Table.Td>{t.how}</Table.Td></Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-          <Text size="sm">Security Director Cloud gets no push: its files are settings you enter in the portal (see Export).</Text>
-          <Text size="sm" c="dimmed">Device credentials will be kept in the main process, encrypted with the operating system&apos;s key store, and never shown to this window.</Text>
+        <Stack gap="md">
+          <Title order={3}>What goes out</Title>
+          {keys.length === 0 || certs.length === 0 ? (
+            <Text size="sm" c="dimmed">
+              Needs a private key and its certificate in this session: generate or open the key on Keys, and drop the
+              certificate your CA issued (and its chain) on Inspect &amp; Match.
+            </Text>
+          ) : null}
+          <SimpleGrid cols={{ base: 1, md: 3 }} spacing="md">
+            <Select label="Key" data={keys.map((k) => ({ value: k.id, label: itemLabel(k) }))} value={key?.id ?? null} onChange={setKeyPick} allowDeselect={false} placeholder="No key in this session" disabled={running} />
+            <Select label="Certificate" data={certOptions(certs)} value={cert?.id ?? null} onChange={(v) => { setCertPick(v); setChainPick(undefined); }} allowDeselect={false} placeholder="No certificate in this session" disabled={running} />
+            <MultiSelect
+              label="Chain"
+              description="Intermediates first, then the root"
+              data={certOptions(certs.filter((c) => c.id !== cert?.id))}
+              value={chainIds}
+              onChange={setChainPick}
+              placeholder={chainIds.length === 0 ? 'No chain' : undefined}
+              clearable
+              disabled={running}
+            />
+          </SimpleGrid>
+          {noPin && <Text size="sm" c="orange">Trust {device.name}&apos;s host key first (Check host key above).</Text>}
+          <Group>
+            <BusyButton variant="default" onClick={() => void start(true)} busy={starting || (running && run?.dryRun === true)} disabled={!inputs || noPin || (running && run?.dryRun === false)}>Show plan</BusyButton>
+            <BusyButton onClick={() => void start(false)} busy={running && run?.dryRun === false} disabled={!inputs || !planShown || noPin || (running && run?.dryRun === true)}>Push</BusyButton>
+            {running && <Button color="red" variant="light" onClick={() => void cancel()}>Cancel</Button>}
+          </Group>
+          {inputs && !planShown && !running && !noPin && <Text size="sm" c="dimmed">Push is available once the plan for these choices was shown.</Text>}
+          {startError && <ErrorAlert error={startError} title={startError.code === 'refused' ? 'Refused' : undefined} />}
+        </Stack>
+      </Card>
+
+      {shownRun && (
+        <Card withBorder padding="lg" radius="md" component="section" aria-label={shownRun.dryRun ? 'Plan' : 'Push'}>
+          <Stack gap="md">
+            <Title order={3}>{shownRun.dryRun ? 'Plan (dry run)' : 'Push'}</Title>
+            <PushLog events={shownRun.events} done={shownRun.done} failed={shownRun.error !== undefined || (shownRun.result !== undefined && shownRun.result.outcome !== 'pushed' && shownRun.result.outcome !== 'planned')} />
+            {shownRun.result && <PushOutcome result={shownRun.result} />}
+            {shownRun.result?.error && <ErrorAlert error={shownRun.result.error} title={shownRun.result.error.code === 'cancelled' ? 'Cancelled' : `Why the ${shownRun.dryRun ? 'dry run' : 'push'} stopped`} />}
+            {shownRun.error && <ErrorAlert error={shownRun.error} title={shownRun.error.code === 'refused' ? 'Refused' : undefined} />}
+          </Stack>
+        </Card>
+      )}
+
+      <Card withBorder padding="lg" radius="md">
+        <Stack gap="md">
+          <Title order={3}>History</Title>
+          {historyError && <ErrorAlert error={historyError} />}
+          <PushHistory entries={history} />
         </Stack>
       </Card>
     </Stack>

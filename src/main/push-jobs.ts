@@ -1,0 +1,338 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { CertbenchError, fail } from '../core/errors.js';
+import { writeOutput } from '../core/output.js';
+import { readInputFile } from '../core/pki/decode.js';
+import type { ApstraPushParams, PushEvent, PushListener, PushOutcome, PushResult } from '../core/push/types.js';
+import { assembleBundle, preflight, type Bundle } from '../core/targets/index.js';
+import type { SshAuth, SshParams } from '../core/transport/types.js';
+import type { PushHistoryEntry } from '../shared/contract.js';
+import { deviceEndpoint, type DeviceProfile, type DevicesStore } from './devices-store.js';
+import type { SessionStore } from './session-store.js';
+import type { Vault } from './vault.js';
+
+/** The core's Apstra push (src/core/push), or a stand-in with its signature. */
+export type PushFn = (params: ApstraPushParams, onEvent?: PushListener) => Promise<PushResult>;
+
+/** What `push:start` asks for. */
+export interface PushStartParams {
+  deviceId: string;
+  keyId: string;
+  certId: string;
+  chainIds: string[];
+  dryRun: boolean;
+}
+
+/** A job's progress as `push:status` reports it. */
+export interface PushJobStatus {
+  jobId: string;
+  deviceId: string;
+  dryRun: boolean;
+  events: PushEvent[];
+  next: number;
+  done: boolean;
+  result?: Omit<PushResult, 'events'>;
+  error?: { code: string; message: string };
+}
+
+interface Job {
+  id: string;
+  deviceId: string;
+  dryRun: boolean;
+  events: PushEvent[];
+  done: boolean;
+  result?: PushResult;
+  error?: { code: string; message: string };
+  controller: AbortController;
+  finished?: Promise<void>;
+}
+
+/** Past pushes kept; the oldest go first. */
+export const MAX_HISTORY = 200;
+// Finished jobs kept for their status; a renderer polls its job within a second of it ending.
+const MAX_JOBS = 32;
+const HISTORY_FILE = 'push-history.json';
+
+const historySchema = z.object({
+  version: z.literal(1),
+  entries: z.array(z.object({
+    id: z.string(),
+    at: z.string(),
+    deviceId: z.string(),
+    deviceName: z.string(),
+    target: z.string(),
+    host: z.string(),
+    port: z.number(),
+    outcome: z.enum(['pushed', 'planned', 'unchanged', 'rolled-back', 'needs-attention']),
+    newSha256: z.string(),
+    previousSha256: z.string().optional(),
+    servedSha256: z.string().optional(),
+    error: z.object({ code: z.string(), message: z.string() }).optional(),
+  })),
+});
+
+/** The pushes made from this computer, in dataDir/push-history.json (mode 0600): fingerprints and outcomes, never keys or passwords. */
+export class PushHistory {
+  readonly #dataDir: string;
+
+  constructor(dataDir: string) {
+    this.#dataDir = dataDir;
+  }
+
+  /** Path of the history file. */
+  get file(): string {
+    return join(this.#dataDir, HISTORY_FILE);
+  }
+
+  /** Every entry, oldest first; a damaged file reads as empty (it is history, not configuration). */
+  read(): PushHistoryEntry[] {
+    if (!existsSync(this.file)) return [];
+    try {
+      const v = historySchema.safeParse(JSON.parse(readFileSync(this.file, 'utf8')));
+      return v.success ? v.data.entries : [];
+    } catch {
+      return [];
+    }
+  }
+
+  /** Appends an entry, keeping the newest {@link MAX_HISTORY}. */
+  append(entry: PushHistoryEntry): void {
+    const entries = [...this.read(), entry].slice(-MAX_HISTORY);
+    mkdirSync(this.#dataDir, { recursive: true, mode: 0o700 });
+    writeOutput(this.file, `${JSON.stringify({ version: 1, entries }, null, 2)}\n`, { secret: true, force: true, flag: '' });
+  }
+}
+
+/** OpenSSL-style SHA-256 of a DER certificate, `AB:CD:...`. */
+function sha256Of(der: Uint8Array): string {
+  return createHash('sha256').update(der).digest('hex').toUpperCase().match(/../g)!.join(':');
+}
+
+// Belt and braces: the core never puts a password in a message, and this makes sure none reaches the renderer or the history.
+function redactor(secrets: (string | undefined)[]): (s: string) => string {
+  const list = secrets.filter((s): s is string => s !== undefined && s.length >= 3);
+  return (s) => list.reduce((acc, secret) => acc.split(secret).join('********'), s);
+}
+
+// The core names the CLI's flags; the push screen's user knows the fields of the device form.
+const FIELDS: [RegExp, string][] = [
+  [/--server-name(?![\w-])/g, '"Server name (in the certificate)"'],
+  [/--nginx-dir(?![\w-])/g, '"nginx folder"'],
+  [/--restart-cmd(?![\w-])/g, '"Restart command"'],
+  [/--https-port(?![\w-])/g, '"HTTPS port"'],
+  [/--host-key(?![\w-])/g, 'the trusted host key'],
+  [/--host(?![\w-])/g, '"Host"'],
+  [/--port(?![\w-])/g, '"SSH port"'],
+];
+
+/** A core message with the CLI's flag names replaced by the device form's field names. */
+export function inFormTerms(message: string): string {
+  return FIELDS.reduce((m, [re, field]) => m.replace(re, field), message);
+}
+
+function errorOf(e: unknown): { code: string; message: string } {
+  if (e instanceof CertbenchError) {
+    const code = (e as { code?: unknown }).code;
+    return { code: typeof code === 'string' ? code : 'failed', message: inFormTerms(e.message) };
+  }
+  return { code: 'internal', message: `internal error: ${e instanceof Error ? e.name : typeof e} (details are in the application log)` };
+}
+
+/** The things a push job needs from main. */
+export interface PushJobsDeps {
+  devices: DevicesStore;
+  vault: Vault;
+  store: SessionStore;
+  history: PushHistory;
+  push: PushFn;
+  now?: () => Date;
+  /** Where unexpected errors are reported (stderr when not given). */
+  log?: (line: string) => void;
+}
+
+/** Pushes running in the background, polled by the renderer. */
+export class PushJobs {
+  readonly #deps: PushJobsDeps;
+  readonly #jobs = new Map<string, Job>();
+
+  constructor(deps: PushJobsDeps) {
+    this.#deps = deps;
+  }
+
+  // The session's key, leaf and chain as the core takes them (as format:build builds them).
+  #bundle(p: PushStartParams): Bundle {
+    const { store } = this.#deps;
+    const key = store.get(p.keyId, ['private-key'], 'key');
+    const cert = store.get(p.certId, ['certificate'], 'certificate');
+    const chainIds = [...new Set(p.chainIds.filter((id) => id !== '' && id !== p.certId))];
+    const chain = chainIds.map((id) => store.get(id, ['certificate'], 'chain certificate'));
+    return assembleBundle({ key: [key.item], cert: [cert.item], chain: chain.map((c) => [c.item]) });
+  }
+
+  async #ssh(d: DeviceProfile, signal: AbortSignal): Promise<{ ssh: SshParams; secrets: (string | undefined)[] }> {
+    if (!d.hostKey) {
+      fail('refused', `no host key is trusted for ${d.name} yet: press "Check host key", compare the fingerprint with the server's (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) and trust it before pushing`);
+    }
+    const { vault } = this.#deps;
+    let auth: SshAuth;
+    const secrets: (string | undefined)[] = [];
+    switch (d.auth) {
+      case 'password': {
+        const password = vault.get(d.id, 'password', d.name);
+        if (password === undefined) fail('invalid-value', `no password is saved for ${d.name}; edit the device and enter it`);
+        auth = { kind: 'password', password };
+        secrets.push(password);
+        break;
+      }
+      case 'key-file': {
+        if (!d.identityFile) fail('invalid-value', `no key file is set for ${d.name}; edit the device and choose it`);
+        const privateKey = await readInputFile(d.identityFile, d.identityFile);
+        const passphrase = vault.get(d.id, 'passphrase', d.name);
+        auth = { kind: 'key', privateKey, file: d.identityFile, ...(passphrase !== undefined ? { passphrase } : {}) };
+        secrets.push(passphrase);
+        break;
+      }
+      case 'agent':
+        auth = { kind: 'agent' };
+        break;
+    }
+    return { ssh: { host: d.host, port: d.port, username: d.user, auth, hostKey: { kind: 'pin', fingerprints: [d.hostKey] }, signal }, secrets };
+  }
+
+  /**
+   * Checks the request and starts the push (or dry run) in the background.
+   * @throws InputError for an unknown device or item, no trusted host key, missing secrets, a bundle preflight refuses, or a push already running to this device
+   */
+  async start(p: PushStartParams): Promise<string> {
+    const device = this.#deps.devices.get(p.deviceId);
+    if (device.target !== 'apstra') fail('unsupported', `pushing to ${device.target} devices is not available yet; only Apstra`);
+    const running = [...this.#jobs.values()].find((j) => j.deviceId === device.id && !j.done);
+    if (running) fail('refused', `a ${running.dryRun ? 'dry run' : 'push'} to ${device.name} is still running; wait for it to end or cancel it`);
+    const bundle = this.#bundle(p);
+    const now = this.#deps.now?.();
+    // A refusal (mismatched key, broken chain) answers the click itself rather than a failed job.
+    preflight(bundle, 'apstra', now ? { now } : {});
+    const controller = new AbortController();
+    const { ssh, secrets } = await this.#ssh(device, controller.signal);
+    const job: Job = { id: randomUUID(), deviceId: device.id, dryRun: p.dryRun, events: [], done: false, controller };
+    this.#remember(job);
+    const params: ApstraPushParams = {
+      bundle,
+      ssh,
+      dryRun: p.dryRun,
+      signal: controller.signal,
+      ...(device.serverName ? { serverName: device.serverName } : {}),
+      ...(device.nginxDir ? { nginxDir: device.nginxDir } : {}),
+      ...(device.restartCmd ? { restartCmd: device.restartCmd } : {}),
+      ...(device.httpsPort ? { httpsPort: device.httpsPort } : {}),
+      ...(now ? { now } : {}),
+    };
+    job.finished = this.#run(job, device, params, redactor(secrets), sha256Of(bundle.cert));
+    return job.id;
+  }
+
+  async #run(job: Job, device: DeviceProfile, params: ApstraPushParams, redact: (s: string) => string, newSha256: string): Promise<void> {
+    const at = (): string => (this.#deps.now?.() ?? new Date()).toISOString();
+    const startedAt = at();
+    let outcome: PushOutcome;
+    let result: PushResult | undefined;
+    let error: { code: string; message: string } | undefined;
+    try {
+      const r = await this.#deps.push(params, (e) => void job.events.push({ ...e, message: redact(e.message) }));
+      result = {
+        ...r,
+        plan: r.plan.map((s) => ({ ...s, description: redact(s.description) })),
+        events: r.events.map((e) => ({ ...e, message: redact(e.message) })),
+        ...(r.error ? { error: { code: r.error.code, message: redact(inFormTerms(r.error.message)) } } : {}),
+      };
+      outcome = result.outcome;
+      error = result.error;
+      job.result = result;
+    } catch (e) {
+      error = errorOf(e);
+      error.message = redact(error.message);
+      if (error.code === 'internal') this.#log(`certbench: push to ${deviceEndpoint(device)}: internal error: ${redact(e instanceof Error ? (e.stack ?? e.message) : String(e))}`);
+      // An InputError comes before anything is touched; an unforeseen failure leaves the state unknown.
+      outcome = e instanceof CertbenchError ? 'unchanged' : 'needs-attention';
+      job.error = error;
+    }
+    if (!job.dryRun) {
+      try {
+        this.#deps.history.append({
+          id: job.id,
+          at: startedAt,
+          deviceId: device.id,
+          deviceName: device.name,
+          target: device.target,
+          host: device.host,
+          port: device.port,
+          outcome,
+          newSha256: result?.newSha256 ?? newSha256,
+          ...(result?.previousSha256 ? { previousSha256: result.previousSha256 } : {}),
+          ...(result?.servedSha256 ? { servedSha256: result.servedSha256 } : {}),
+          ...(error ? { error } : {}),
+        });
+      } catch (e) {
+        this.#log(`certbench: the push history could not be written: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    job.done = true;
+  }
+
+  #log(line: string): void {
+    try {
+      (this.#deps.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(line);
+    } catch {
+      // Logging must not end a push.
+    }
+  }
+
+  #remember(job: Job): void {
+    this.#jobs.set(job.id, job);
+    for (const [id, j] of this.#jobs) {
+      if (this.#jobs.size <= MAX_JOBS) break;
+      if (j.done) this.#jobs.delete(id);
+    }
+  }
+
+  #job(jobId: string): Job {
+    const job = this.#jobs.get(jobId);
+    if (!job) fail('not-found', 'this push is no longer known (it ended a while ago, or the app was restarted); see the push history');
+    return job;
+  }
+
+  /**
+   * Events from `since` on, and the result once done.
+   * @throws InputError `not-found` for an unknown job
+   */
+  status(jobId: string, since: number): PushJobStatus {
+    const job = this.#job(jobId);
+    const done = job.done;
+    const events = job.events.slice(Math.min(since, job.events.length));
+    const status: PushJobStatus = { jobId: job.id, deviceId: job.deviceId, dryRun: job.dryRun, events, next: Math.min(since, job.events.length) + events.length, done };
+    if (done && job.result) {
+      const { events: _events, ...rest } = job.result;
+      status.result = rest;
+    }
+    if (done && job.error) status.error = job.error;
+    return status;
+  }
+
+  /**
+   * Cancels a running job; false when it had already ended.
+   * @throws InputError `not-found` for an unknown job
+   */
+  cancel(jobId: string): boolean {
+    const job = this.#job(jobId);
+    if (job.done) return false;
+    job.controller.abort();
+    return true;
+  }
+
+  /** Resolves when every running job has ended (tests; app shutdown). */
+  async idle(): Promise<void> {
+    await Promise.all([...this.#jobs.values()].map((j) => j.finished));
+  }
+}

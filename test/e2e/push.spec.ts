@@ -1,0 +1,202 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Locator, Page } from '@playwright/test';
+import { startNginx, type NginxServer } from '../helpers/nginx.js';
+import { openssl, opensslTry, tempDir } from '../helpers/openssl.js';
+import { startSshd, type Sshd } from '../helpers/sshd.js';
+import { dropFiles, expect, pkiFile, screenshot, test } from './harness/bridge.js';
+
+/*
+ * The push screen against real servers: Debian's sshd on 127.0.0.1 for the Apstra server's SSH, a temp
+ * folder for /etc/aos/nginx.conf.d holding nginx.crt and nginx.key, and Debian's nginx restarted by the
+ * helper's script as the "Restart command". The page adds the device, trusts its host key, shows the plan
+ * and pushes; what nginx serves afterwards is read by `openssl s_client`, the oracle.
+ */
+
+function fingerprintOf(pem: string): string {
+  return openssl(['x509', '-noout', '-fingerprint', '-sha256'], pem).trim().replace(/^[^=]*=/, '').toUpperCase();
+}
+const NEW_FP = fingerprintOf(readFileSync(pkiFile('ec.crt'), 'utf8'));
+
+let sshd: Sshd;
+const t = tempDir('certbench-e2e-push-');
+let oldCrt = '';
+let oldKey = '';
+let OLD_FP = '';
+
+test.beforeAll(async () => {
+  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', t.path('old.key'), '-out', t.path('old.crt'),
+    '-subj', '/CN=apstra.example.net', '-addext', 'subjectAltName=DNS:apstra.example.net', '-days', '30']);
+  oldCrt = readFileSync(t.path('old.crt'), 'utf8');
+  oldKey = readFileSync(t.path('old.key'), 'utf8');
+  OLD_FP = fingerprintOf(oldCrt);
+  sshd = await startSshd();
+});
+
+test.afterAll(async () => {
+  await sshd?.stop();
+  t.cleanup();
+});
+
+/** A fresh "Apstra" nginx folder with the factory certificate, served by a fresh nginx. */
+async function apstraServer(name: string): Promise<{ dir: string; nginx: NginxServer; served: () => string }> {
+  const dir = t.path(`${name}/nginx.conf.d`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'nginx.crt'), oldCrt, { mode: 0o644 });
+  writeFileSync(join(dir, 'nginx.key'), oldKey, { mode: 0o600 });
+  const nginx = await startNginx({ certPath: join(dir, 'nginx.crt'), keyPath: join(dir, 'nginx.key') });
+  const served = (): string => {
+    const r = opensslTry(['s_client', '-connect', `127.0.0.1:${nginx.port}`, '-servername', 'apstra.example.net'], '');
+    const pem = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/.exec(r.stdout)?.[0];
+    if (!pem) throw new Error(`openssl s_client read no certificate: ${r.stderr}`);
+    return fingerprintOf(pem);
+  };
+  expect(served()).toBe(OLD_FP);
+  return { dir, nginx, served };
+}
+
+async function openTab(page: Page, name: string): Promise<Locator> {
+  await page.getByRole('tab', { name, exact: true }).click();
+  const panel = page.getByRole('tabpanel', { name });
+  await expect(panel).toBeVisible();
+  return panel;
+}
+
+/** Opens the key, the leaf and its issuing CA in the session, as an engineer drops them on Inspect & Match. */
+async function openPki(page: Page): Promise<void> {
+  const inspect = await openTab(page, 'Inspect & Match');
+  await dropFiles(page, inspect.getByRole('button', { name: 'Drop files here' }), [pkiFile('ec.key'), pkiFile('ec.crt'), pkiFile('int.crt')]);
+  await expect(inspect.getByRole('article')).toHaveCount(3);
+}
+
+test('add a device, trust its host key, show the plan and push: the new certificate is served', async ({ page, bench }) => {
+  const server = await apstraServer('good');
+  try {
+    await page.goto('/');
+    await openPki(page);
+    const push = await openTab(page, 'Push');
+    await expect(push.getByText('No pushes yet.')).toBeVisible();
+
+    await push.getByRole('button', { name: 'Add device' }).click();
+    const form = push.getByRole('region', { name: 'Add device' });
+    await form.getByLabel('Name', { exact: true }).fill('lab apstra');
+    await form.getByLabel('Host', { exact: true }).fill('127.0.0.1');
+    await form.getByLabel('SSH port', { exact: true }).fill(String(sshd.port));
+    await form.getByLabel('User', { exact: true }).fill(sshd.user);
+    await form.getByRole('radiogroup', { name: 'Authentication' }).getByText('Key file', { exact: true }).click();
+    await expect(form.getByRole('radio', { name: 'Key file' })).toBeChecked();
+    bench.queueOpen([sshd.clientKey.path]);
+    await form.getByRole('button', { name: 'Choose…' }).click();
+    await expect(form.getByRole('textbox', { name: 'Key file' })).toHaveValue(sshd.clientKey.path);
+    await form.getByLabel('Server name (in the certificate)').fill('apstra.example.net');
+    await form.getByLabel('nginx folder').fill(server.dir);
+    await form.getByLabel('Restart command').fill(server.nginx.restartScript);
+    await form.getByLabel('HTTPS port').fill(String(server.nginx.port));
+    await form.getByRole('button', { name: 'Save device' }).click();
+    await expect(form).toBeHidden();
+    await expect(push.getByLabel('Device', { exact: true })).toHaveValue(`lab apstra — ${sshd.user}@127.0.0.1:${sshd.port}`);
+
+    // No host key trusted yet: no plan, no push.
+    await expect(push.getByRole('button', { name: 'Show plan' })).toBeDisabled();
+    await push.getByRole('button', { name: 'Check host key' }).click();
+    const presented = push.getByLabel('Presented host key');
+    await expect(presented).toHaveText(sshd.hostKeyFingerprint);
+    await expect(push.getByRole('status').filter({ hasText: 'presents this ssh-ed25519 key' })).toBeVisible();
+    await screenshot(page, 'push-host-key');
+    await push.getByRole('button', { name: 'Trust this key' }).click();
+    await expect(push.getByText(`Trusted host key: ${sshd.hostKeyFingerprint}`)).toBeVisible();
+
+    // The suggestions: the newest key, the leaf with its public key, the chain by issuer.
+    await expect(push.getByLabel('Key', { exact: true })).toHaveValue(/^ec\.key/);
+    await expect(push.getByLabel('Certificate', { exact: true })).toHaveValue(/^ec\.crt/);
+    await expect(push.getByRole('button', { name: 'Push', exact: true })).toBeDisabled();
+
+    await push.getByRole('button', { name: 'Show plan' }).click();
+    const outcome = push.getByTestId('push-outcome');
+    await expect(outcome).toHaveText(/^PLAN: nothing was changed/);
+    const plan = push.getByRole('list', { name: 'Plan' });
+    await expect(plan).toContainText(server.dir);
+    await expect(plan).toContainText(server.nginx.restartScript);
+    await expect(push.getByRole('cell', { name: 'Previous SHA-256' })).toHaveText(OLD_FP);
+    await expect(push.getByRole('cell', { name: 'New SHA-256' })).toHaveText(NEW_FP);
+    expect(server.served()).toBe(OLD_FP);
+    await screenshot(page, 'push-plan');
+
+    await push.getByRole('button', { name: 'Push', exact: true }).click();
+    await expect(outcome).toHaveText(/^PUSHED: /, { timeout: 45_000 });
+    await expect(push.getByRole('cell', { name: 'Served SHA-256' })).toContainText(NEW_FP);
+    await expect(push.getByRole('cell', { name: 'Previous SHA-256' })).toHaveText(OLD_FP);
+    const log = push.getByRole('log', { name: 'Push log' });
+    await expect(log).toContainText('upload');
+    await expect(log).toContainText('verify');
+    await expect(push.getByRole('progressbar', { name: 'Push progress' })).toHaveAttribute('aria-valuenow', '100');
+    // The oracle: what nginx serves now is ec.crt.
+    expect(server.served()).toBe(NEW_FP);
+    expect(NEW_FP).toBe(fingerprintOf(openssl(['x509', '-in', pkiFile('ec.crt')])));
+
+    const history = push.getByRole('table', { name: 'Push history' });
+    await expect(history.getByRole('row')).toHaveCount(2);
+    await expect(history.getByRole('row').nth(1)).toContainText('lab apstra');
+    await expect(history.getByRole('row').nth(1)).toContainText('pushed');
+    await expect(history.getByRole('row').nth(1)).toContainText(`127.0.0.1:${sshd.port}`);
+    // A push uses its plan: the next push needs a fresh look at the device.
+    await expect(push.getByRole('button', { name: 'Push', exact: true })).toBeDisabled();
+    await screenshot(page, 'push-pushed');
+  } finally {
+    await server.nginx.stop();
+  }
+});
+
+test('a restart that fails rolls back: the old certificate is served again and the history says so', async ({ page, bench }) => {
+  const server = await apstraServer('rollback');
+  try {
+    // The push's restart really loads the new files, then reports failure (as a container that does not come
+    // up); the rollback's restart, the same command, succeeds. A counter file tells them apart.
+    const count = t.path('rollback/count');
+    writeFileSync(count, '0');
+    const script = t.path('rollback/restart-once-fails.sh');
+    writeFileSync(script, `#!/bin/sh\nn=$(cat ${count}); echo $((n+1)) > ${count}\n${server.nginx.restartScript} || exit $?\n[ "$n" = 0 ] && { echo "simulated: container did not come up" >&2; exit 3; }\nexit 0\n`, { mode: 0o755 });
+    const saved = await bench.invoke('devices:save', {
+      name: 'flaky apstra', target: 'apstra', host: '127.0.0.1', port: sshd.port, user: sshd.user, auth: 'key-file',
+      identityFile: sshd.clientKey.path, hostKey: sshd.hostKeyFingerprint, serverName: 'apstra.example.net',
+      nginxDir: server.dir, restartCmd: script, httpsPort: server.nginx.port,
+    });
+    expect(saved.ok).toBe(true);
+
+    await page.goto('/');
+    await openPki(page);
+    const push = await openTab(page, 'Push');
+    await expect(push.getByLabel('Device', { exact: true })).toHaveValue(/^flaky apstra/);
+    await push.getByRole('button', { name: 'Show plan' }).click();
+    const outcome = push.getByTestId('push-outcome');
+    await expect(outcome).toHaveText(/^PLAN: /);
+    await push.getByRole('button', { name: 'Push', exact: true }).click();
+    await expect(outcome).toHaveText(/^ROLLED BACK: /, { timeout: 45_000 });
+    await expect(push.getByRole('alert').filter({ hasText: 'simulated: container did not come up' })).toBeVisible();
+    await expect(push.getByRole('cell', { name: 'Served SHA-256' })).toContainText(OLD_FP);
+    await expect(push.getByRole('cell', { name: 'New SHA-256' })).toHaveText(NEW_FP);
+    expect(server.served()).toBe(OLD_FP);
+    const history = push.getByRole('table', { name: 'Push history' });
+    await expect(history.getByRole('row').nth(1)).toContainText('flaky apstra');
+    await expect(history.getByRole('row').nth(1)).toContainText('rolled back');
+    await screenshot(page, 'push-rolled-back');
+  } finally {
+    await server.nginx.stop();
+  }
+});
+
+test('a host key other than the trusted one is shown beside it and refused', async ({ page, bench }) => {
+  const trusted = `SHA256:${'Q'.repeat(43)}`;
+  const saved = await bench.invoke('devices:save', {
+    name: 'moved apstra', target: 'apstra', host: '127.0.0.1', port: sshd.port, user: sshd.user, auth: 'agent', hostKey: trusted,
+  });
+  expect(saved.ok).toBe(true);
+  await page.goto('/');
+  const push = await openTab(page, 'Push');
+  await push.getByRole('button', { name: 'Check host key' }).click();
+  const alert = push.getByRole('alert').filter({ hasText: 'The host key changed: refused' });
+  await expect(alert).toContainText(trusted);
+  await expect(alert).toContainText(sshd.hostKeyFingerprint);
+  await expect(push.getByRole('button', { name: 'Trust this key' })).toHaveCount(0);
+  await screenshot(page, 'push-host-key-changed');
+});

@@ -1,0 +1,334 @@
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { PushResult } from '../../src/core/push/types.js';
+import type { Result } from '../../src/shared/contract.js';
+import { createHandlers, dispatch, type Dialogs, type Handlers, type HandlerDeps } from '../../src/main/dispatch.js';
+import { MAX_HISTORY } from '../../src/main/push-jobs.js';
+import { startNginx, type NginxServer } from '../helpers/nginx.js';
+import { openssl, opensslTry, tempDir } from '../helpers/openssl.js';
+import { startPasswordServer, startSshd, type Sshd } from '../helpers/sshd.js';
+import { testCipher } from '../helpers/cipher.js';
+
+/*
+ * Push jobs through `dispatch`, as the push screen drives them: a device profile, the session's key and
+ * certificate, push:start, push:status polled until done, push:cancel and push:history. The pushes are real:
+ * Debian's sshd on 127.0.0.1 for the Apstra server's SSH, a temp folder for /etc/aos/nginx.conf.d and a real
+ * nginx restarted by a script; what is served is read by `openssl s_client`, never by certbench itself.
+ */
+
+const pki = (name: string): string => fileURLToPath(new URL(`../fixtures/pki/${name}`, import.meta.url));
+const t = tempDir('certbench-main-push-');
+const p = t.path;
+
+
+const noDialogs: Dialogs = {
+  openFiles: () => Promise.reject(new Error('unexpected open dialog')),
+  saveFile: () => Promise.reject(new Error('unexpected save dialog')),
+  chooseFolder: () => Promise.reject(new Error('unexpected folder dialog')),
+};
+
+const PASSWORD = 'pw-9d1c-never-shown';
+const answers: string[] = [];
+
+function fingerprintOf(pem: string): string {
+  return openssl(['x509', '-noout', '-fingerprint', '-sha256'], pem).trim().replace(/^[^=]*=/, '').toUpperCase();
+}
+const NEW_FP = fingerprintOf(readFileSync(pki('ec.crt'), 'utf8'));
+let OLD_FP = '';
+let oldCrt = '';
+let oldKey = '';
+let sshd: Sshd;
+let nginx: NginxServer;
+let dir: string;
+
+function servedFingerprint(): string {
+  const r = opensslTry(['s_client', '-connect', `127.0.0.1:${nginx.port}`, '-servername', 'apstra.example.net'], '');
+  const pem = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/.exec(r.stdout)?.[0];
+  if (!pem) throw new Error(`openssl s_client read no certificate: ${r.stderr}`);
+  return fingerprintOf(pem);
+}
+
+let n = 0;
+function setup(extra: Partial<HandlerDeps> = {}): { h: Handlers; dataDir: string } {
+  const dataDir = p(`data-${++n}`);
+  return { h: createHandlers({ appInfo: { name: 'certbench', version: '0' }, dialogs: noDialogs, clipboard: { writeText: () => {} }, dataDir, templatesDir: p('templates'), secrets: testCipher(), ...extra }), dataDir };
+}
+
+async function call(h: Handlers, channel: string, payload: unknown): Promise<Result<unknown>> {
+  const r = await dispatch(h, channel, payload, { log: (l) => answers.push(l) });
+  answers.push(JSON.stringify(r));
+  return r;
+}
+async function ok<T = Record<string, unknown>>(h: Handlers, channel: string, payload: unknown): Promise<T> {
+  const r = await call(h, channel, payload);
+  if (!r.ok) throw new Error(`${channel} failed: ${r.error.code} ${r.error.message}`);
+  return r.value as T;
+}
+async function err(h: Handlers, channel: string, payload: unknown): Promise<{ code: string; message: string }> {
+  const r = await call(h, channel, payload);
+  if (r.ok) throw new Error(`${channel} unexpectedly succeeded: ${JSON.stringify(r.value)}`);
+  return r.error;
+}
+
+/** Decodes fixture files into the session and returns their item ids by file name. */
+async function items(h: Handlers, names: string[]): Promise<Record<string, string>> {
+  const r = await ok<{ items: { id: string; file: string }[]; errors: unknown[] }>(h, 'items:decode', {
+    files: names.map((name) => ({ name, dataBase64: readFileSync(pki(name)).toString('base64') })),
+  });
+  expect(r.errors).toEqual([]);
+  return Object.fromEntries(r.items.map((i) => [i.file, i.id]));
+}
+
+type Status = { jobId: string; deviceId: string; dryRun: boolean; events: { step: string; status: string; message: string; index: number; total: number }[]; next: number; done: boolean; result?: Omit<PushResult, 'events'>; error?: { code: string; message: string } };
+
+/** Polls push:status as the renderer does until the job is done; returns every event and the last status. */
+async function follow(h: Handlers, jobId: string): Promise<{ events: Status['events']; last: Status; polls: number }> {
+  const events: Status['events'] = [];
+  let since = 0;
+  for (let polls = 1; ; polls++) {
+    const s = await ok<Status>(h, 'push:status', { jobId, since });
+    expect(s.next).toBe(since + s.events.length);
+    events.push(...s.events);
+    since = s.next;
+    if (s.done) return { events, last: s, polls };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const deviceFields = (): Record<string, unknown> => ({
+  name: 'lab apstra',
+  target: 'apstra',
+  host: '127.0.0.1',
+  port: sshd.port,
+  user: sshd.user,
+  auth: 'key-file',
+  identityFile: sshd.clientKey.path,
+  serverName: 'apstra.example.net',
+  nginxDir: dir,
+  restartCmd: nginx.restartScript,
+  httpsPort: nginx.port,
+});
+
+beforeAll(async () => {
+  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', p('old.key'), '-out', p('old.crt'),
+    '-subj', '/CN=apstra.example.net', '-addext', 'subjectAltName=DNS:apstra.example.net', '-days', '30']);
+  oldCrt = readFileSync(p('old.crt'), 'utf8');
+  oldKey = readFileSync(p('old.key'), 'utf8');
+  OLD_FP = fingerprintOf(oldCrt);
+  dir = p('aos/nginx.conf.d');
+  mkdirSync(dir, { recursive: true });
+  sshd = await startSshd();
+}, 60_000);
+
+beforeEach(async () => {
+  for (const f of readdirSync(dir)) rmSync(`${dir}/${f}`);
+  writeFileSync(`${dir}/nginx.crt`, oldCrt, { mode: 0o644 });
+  writeFileSync(`${dir}/nginx.key`, oldKey, { mode: 0o600 });
+  nginx = await startNginx({ certPath: `${dir}/nginx.crt`, keyPath: `${dir}/nginx.key` });
+  expect(servedFingerprint()).toBe(OLD_FP);
+}, 30_000);
+
+afterEach(async () => {
+  await nginx?.stop();
+});
+
+afterAll(async () => {
+  await sshd?.stop();
+  t.cleanup();
+});
+
+describe('push jobs against a real sshd and nginx', () => {
+  it('refuses to start before a host key is trusted, and connects nowhere', async () => {
+    let pushed = false;
+    const { h } = setup({ push: async () => { pushed = true; throw new Error('must not run'); } });
+    const ids = await items(h, ['ec.key', 'ec.crt', 'int.crt']);
+    const d = await ok<{ id: string }>(h, 'devices:save', deviceFields());
+    const e = await err(h, 'push:start', { deviceId: d.id, keyId: ids['ec.key'], certId: ids['ec.crt'], chainIds: [ids['int.crt']], dryRun: true });
+    expect(e.code).toBe('refused');
+    expect(e.message).toMatch(/no host key is trusted for lab apstra/);
+    expect(e.message).toMatch(/Check host key/);
+    expect(pushed).toBe(false);
+  });
+
+  it('refuses a key that does not match the certificate at the click, before any job', async () => {
+    let pushed = false;
+    const { h } = setup({ push: async () => { pushed = true; throw new Error('must not run'); } });
+    const ids = await items(h, ['rsa.key', 'ec.crt', 'int.crt']);
+    const d = await ok<{ id: string }>(h, 'devices:save', { ...deviceFields(), hostKey: sshd.hostKeyFingerprint });
+    const e = await err(h, 'push:start', { deviceId: d.id, keyId: ids['rsa.key'], certId: ids['ec.crt'], chainIds: [ids['int.crt']], dryRun: false });
+    expect(e.code).toBe('refused');
+    expect(e.message).toMatch(/does not match the certificate/);
+    expect(pushed).toBe(false);
+    expect(await ok(h, 'push:history', {})).toEqual([]);
+  });
+
+  it('dry run, then push: live events, the new certificate served, one history entry; the dry run is not history', async () => {
+    const { h, dataDir } = setup();
+    const ids = await items(h, ['ec.key', 'ec.crt', 'int.crt']);
+    const d = await ok<{ id: string; name: string }>(h, 'devices:save', { ...deviceFields(), hostKey: sshd.hostKeyFingerprint });
+    const request = { deviceId: d.id, keyId: ids['ec.key'], certId: ids['ec.crt'], chainIds: [ids['int.crt']] };
+
+    const plan = await ok<{ jobId: string }>(h, 'push:start', { ...request, dryRun: true });
+    const dry = await follow(h, plan.jobId);
+    expect(dry.last).toMatchObject({ jobId: plan.jobId, deviceId: d.id, dryRun: true, done: true });
+    expect(dry.last.result).toMatchObject({ outcome: 'planned', newSha256: NEW_FP, previousSha256: OLD_FP, endpoint: `127.0.0.1:${sshd.port}` });
+    expect(dry.last.result!.plan.map((s) => s.step)).toEqual(expect.arrayContaining(['backup', 'upload', 'activate', 'verify']));
+    expect(dry.events.length).toBeGreaterThan(0);
+    expect(dry.last.result).not.toHaveProperty('events');
+    expect(servedFingerprint()).toBe(OLD_FP);
+    expect(await ok(h, 'push:history', {})).toEqual([]);
+
+    const job = await ok<{ jobId: string }>(h, 'push:start', { ...request, dryRun: false });
+    // One push per device at a time.
+    expect(await err(h, 'push:start', { ...request, dryRun: true })).toMatchObject({ code: 'refused', message: expect.stringMatching(/still running/) });
+    const run = await follow(h, job.jobId);
+    expect(run.last.error).toBeUndefined();
+    expect(run.last.result).toMatchObject({ outcome: 'pushed', newSha256: NEW_FP, previousSha256: OLD_FP, servedSha256: NEW_FP });
+    expect(run.last.result!.backups).toHaveLength(2);
+    expect(servedFingerprint()).toBe(NEW_FP);
+    // The events arrived in order, each step's start before its end, and the last one ended the push.
+    const steps = run.events.map((e) => `${e.step}:${e.status}`);
+    expect(steps).toContain('upload:ok');
+    expect(steps.indexOf('verify:start')).toBeLessThan(steps.indexOf('verify:ok'));
+    expect(run.events.every((e) => e.index >= 1 && e.index <= e.total)).toBe(true);
+    // Polling from the end answers nothing new.
+    const tail = await ok<Status>(h, 'push:status', { jobId: job.jobId, since: run.last.next });
+    expect(tail.events).toEqual([]);
+    expect(tail.done).toBe(true);
+
+    const history = await ok<Record<string, unknown>[]>(h, 'push:history', {});
+    expect(history).toHaveLength(1);
+    expect(history[0]).toMatchObject({ deviceId: d.id, deviceName: 'lab apstra', host: '127.0.0.1', port: sshd.port, target: 'apstra', outcome: 'pushed', newSha256: NEW_FP, previousSha256: OLD_FP, servedSha256: NEW_FP });
+    expect(Date.parse(history[0]!.at as string)).not.toBeNaN();
+    const file = `${dataDir}/push-history.json`;
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8')).not.toMatch(/PRIVATE KEY/);
+
+    // The history outlives the handlers (an app restart) and survives the device's deletion.
+    await ok(h, 'devices:delete', { id: d.id });
+    const again = createHandlers({ appInfo: { name: 'certbench', version: '0' }, dialogs: noDialogs, clipboard: { writeText: () => {} }, dataDir, templatesDir: p('templates') });
+    expect(await ok(again, 'push:history', {})).toEqual(history);
+  });
+
+  it('cancel: the push stops, the old certificate is still served, and the history says so', async () => {
+    const { h } = setup();
+    const ids = await items(h, ['ec.key', 'ec.crt', 'int.crt']);
+    const d = await ok<{ id: string }>(h, 'devices:save', { ...deviceFields(), hostKey: sshd.hostKeyFingerprint });
+    const job = await ok<{ jobId: string }>(h, 'push:start', { deviceId: d.id, keyId: ids['ec.key'], certId: ids['ec.crt'], chainIds: [ids['int.crt']], dryRun: false });
+    expect(await ok(h, 'push:cancel', { jobId: job.jobId })).toEqual({ cancelled: true });
+    const run = await follow(h, job.jobId);
+    expect(['unchanged', 'rolled-back']).toContain(run.last.result?.outcome);
+    expect(run.last.result?.error?.code).toBe('cancelled');
+    expect(servedFingerprint()).toBe(OLD_FP);
+    expect(await ok(h, 'push:cancel', { jobId: job.jobId })).toEqual({ cancelled: false });
+    const history = await ok<{ outcome: string; error?: { code: string } }[]>(h, 'push:history', {});
+    expect(history).toHaveLength(1);
+    expect(history[0]!.outcome).toBe(run.last.result?.outcome);
+    expect(history[0]!.error?.code).toBe('cancelled');
+  });
+
+  it('a host that presents another key than the trusted one: nothing changes, and the message shows both keys', async () => {
+    const { h } = setup();
+    const ids = await items(h, ['ec.key', 'ec.crt', 'int.crt']);
+    const wrong = `SHA256:${'Q'.repeat(43)}`;
+    const d = await ok<{ id: string }>(h, 'devices:save', { ...deviceFields(), hostKey: wrong });
+    const job = await ok<{ jobId: string }>(h, 'push:start', { deviceId: d.id, keyId: ids['ec.key'], certId: ids['ec.crt'], chainIds: [ids['int.crt']], dryRun: false });
+    const run = await follow(h, job.jobId);
+    expect(run.last.result?.outcome).toBe('unchanged');
+    expect(run.last.result?.error?.code).toBe('host-key-changed');
+    expect(run.last.result?.error?.message).toContain(wrong);
+    expect(run.last.result?.error?.message).toContain(sshd.hostKeyFingerprint);
+    expect(readFileSync(`${dir}/nginx.crt`, 'utf8')).toBe(oldCrt);
+    expect(servedFingerprint()).toBe(OLD_FP);
+  });
+
+  it('a server name the certificate does not hold ends the job with the core\'s refusal in the form\'s words', async () => {
+    const { h } = setup();
+    const ids = await items(h, ['ec.key', 'ec.crt', 'int.crt']);
+    const d = await ok<{ id: string }>(h, 'devices:save', { ...deviceFields(), serverName: 'other.example.net', hostKey: sshd.hostKeyFingerprint });
+    const job = await ok<{ jobId: string }>(h, 'push:start', { deviceId: d.id, keyId: ids['ec.key'], certId: ids['ec.crt'], chainIds: [ids['int.crt']], dryRun: false });
+    const run = await follow(h, job.jobId);
+    expect(run.last.result).toBeUndefined();
+    expect(run.last.error?.code).toBe('refused');
+    expect(run.last.error?.message).toMatch(/other\.example\.net is not in the certificate/);
+    expect(run.last.error?.message).toContain('"Server name (in the certificate)"');
+    expect(run.last.error?.message).not.toContain('--server-name');
+    expect(servedFingerprint()).toBe(OLD_FP);
+    expect(await ok<{ outcome: string }[]>(h, 'push:history', {})).toMatchObject([{ outcome: 'unchanged', error: { code: 'refused' } }]);
+  });
+});
+
+describe('push jobs: passwords', () => {
+  it('the saved password is decrypted for the login and appears in no answer, event or history', async () => {
+    const server = await startPasswordServer('admin', PASSWORD);
+    try {
+      const { h, dataDir } = setup();
+      const ids = await items(h, ['ec.key', 'ec.crt', 'int.crt']);
+      const d = await ok<{ id: string }>(h, 'devices:save', {
+        name: 'pw', target: 'apstra', host: '127.0.0.1', port: server.port, user: 'admin', auth: 'password', password: PASSWORD,
+        serverName: 'apstra.example.net', hostKey: server.hostKeyFingerprint,
+      });
+      const job = await ok<{ jobId: string }>(h, 'push:start', { deviceId: d.id, keyId: ids['ec.key'], certId: ids['ec.crt'], chainIds: [ids['int.crt']], dryRun: false });
+      const run = await follow(h, job.jobId);
+      // The in-process server takes the password but has no SFTP: the push logs in, then cannot go on.
+      expect(server.attempts).toContain('password:admin:ok');
+      expect(run.last.result?.outcome).not.toBe('pushed');
+      expect(readFileSync(`${dataDir}/push-history.json`, 'utf8')).not.toContain(PASSWORD);
+      expect(readFileSync(`${dataDir}/vault.json`, 'utf8')).not.toContain(PASSWORD);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a vault written under another key cannot be read: the push is refused with what to do', async () => {
+    const { h, dataDir } = setup({ secrets: testCipher() });
+    const ids = await items(h, ['ec.key', 'ec.crt', 'int.crt']);
+    const d = await ok<{ id: string }>(h, 'devices:save', { name: 'pw2', target: 'apstra', host: '127.0.0.1', port: 22, user: 'admin', auth: 'password', password: PASSWORD, hostKey: `SHA256:${'Q'.repeat(43)}` });
+    const other = createHandlers({ appInfo: { name: 'certbench', version: '0' }, dialogs: noDialogs, clipboard: { writeText: () => {} }, dataDir, templatesDir: p('templates'), secrets: testCipher() });
+    const ids2 = await items(other, ['ec.key', 'ec.crt']);
+    const e = await err(other, 'push:start', { deviceId: d.id, keyId: ids2['ec.key'], certId: ids2['ec.crt'], chainIds: [], dryRun: true });
+    expect(e.code).toBe('unsupported');
+    expect(e.message).toMatch(/cannot be decrypted.*enter it again/);
+    expect(ids['ec.key']).not.toBe(ids2['ec.key']);
+  });
+});
+
+describe('push jobs: bookkeeping', () => {
+  it('answers not-found for a job it does not know', async () => {
+    const { h } = setup();
+    expect(await err(h, 'push:status', { jobId: 'nope', since: 0 })).toMatchObject({ code: 'not-found' });
+    expect(await err(h, 'push:cancel', { jobId: 'nope' })).toMatchObject({ code: 'not-found' });
+  });
+
+  it(`keeps the newest ${MAX_HISTORY} pushes, newest first`, async () => {
+    const outcomes = ['pushed', 'rolled-back', 'unchanged', 'needs-attention'] as const;
+    let i = 0;
+    const fake = async (): Promise<PushResult> => {
+      const outcome = outcomes[i++ % outcomes.length]!;
+      return { target: 'apstra', endpoint: '127.0.0.1:22', outcome, plan: [], events: [], warnings: [], newSha256: `N${i}`, backups: [] };
+    };
+    const { h, dataDir } = setup({ push: fake });
+    const ids = await items(h, ['ec.key', 'ec.crt']);
+    const d = await ok<{ id: string }>(h, 'devices:save', { name: 'fake', target: 'apstra', host: '127.0.0.1', port: 22, user: 'admin', auth: 'agent', hostKey: `SHA256:${'Q'.repeat(43)}` });
+    for (let k = 0; k < MAX_HISTORY + 5; k++) {
+      const job = await ok<{ jobId: string }>(h, 'push:start', { deviceId: d.id, keyId: ids['ec.key'], certId: ids['ec.crt'], chainIds: [], dryRun: false });
+      await follow(h, job.jobId);
+    }
+    // Dry runs are not history.
+    await follow(h, (await ok<{ jobId: string }>(h, 'push:start', { deviceId: d.id, keyId: ids['ec.key'], certId: ids['ec.crt'], chainIds: [], dryRun: true })).jobId);
+    const history = await ok<{ newSha256: string; outcome: string }[]>(h, 'push:history', {});
+    expect(history).toHaveLength(MAX_HISTORY);
+    expect(history[0]!.newSha256).toBe(`N${MAX_HISTORY + 5}`);
+    expect(history.at(-1)!.newSha256).toBe('N6');
+    expect(new Set(history.map((e) => e.outcome))).toEqual(new Set(outcomes));
+    expect((JSON.parse(readFileSync(`${dataDir}/push-history.json`, 'utf8')) as { entries: unknown[] }).entries).toHaveLength(MAX_HISTORY);
+  });
+});
+
+describe('secrets in answers', () => {
+  it('no answer in this file carried the password', () => {
+    expect(answers.length).toBeGreaterThan(20);
+    for (const a of answers) expect(a).not.toContain(PASSWORD);
+  });
+});
