@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
-import { startNginx, type NginxServer } from '../helpers/nginx.js';
-import { openssl, opensslTry, tempDir } from '../helpers/openssl.js';
+import { fingerprintOf, makeFactoryCert, serveFactoryCert, servedFingerprint, type FactoryCert } from '../helpers/apstra-standin.js';
+import type { NginxServer } from '../helpers/nginx.js';
+import { openssl, tempDir } from '../helpers/openssl.js';
 import { startSshd, type Sshd } from '../helpers/sshd.js';
 import { dropFiles, expect, pkiFile, screenshot, test } from './harness/bridge.js';
 
@@ -13,23 +13,16 @@ import { dropFiles, expect, pkiFile, screenshot, test } from './harness/bridge.j
  * and pushes; what nginx serves afterwards is read by `openssl s_client`, the oracle.
  */
 
-function fingerprintOf(pem: string): string {
-  return openssl(['x509', '-noout', '-fingerprint', '-sha256'], pem).trim().replace(/^[^=]*=/, '').toUpperCase();
-}
 const NEW_FP = fingerprintOf(readFileSync(pkiFile('ec.crt'), 'utf8'));
 
 let sshd: Sshd;
 const t = tempDir('certbench-e2e-push-');
-let oldCrt = '';
-let oldKey = '';
+let factory: FactoryCert;
 let OLD_FP = '';
 
 test.beforeAll(async () => {
-  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', t.path('old.key'), '-out', t.path('old.crt'),
-    '-subj', '/CN=apstra.example.net', '-addext', 'subjectAltName=DNS:apstra.example.net', '-days', '30']);
-  oldCrt = readFileSync(t.path('old.crt'), 'utf8');
-  oldKey = readFileSync(t.path('old.key'), 'utf8');
-  OLD_FP = fingerprintOf(oldCrt);
+  factory = makeFactoryCert(t.dir);
+  OLD_FP = factory.sha256;
   sshd = await startSshd();
 });
 
@@ -42,15 +35,8 @@ test.afterAll(async () => {
 async function apstraServer(name: string): Promise<{ dir: string; nginx: NginxServer; served: () => string }> {
   const dir = t.path(`${name}/nginx.conf.d`);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'nginx.crt'), oldCrt, { mode: 0o644 });
-  writeFileSync(join(dir, 'nginx.key'), oldKey, { mode: 0o600 });
-  const nginx = await startNginx({ certPath: join(dir, 'nginx.crt'), keyPath: join(dir, 'nginx.key') });
-  const served = (): string => {
-    const r = opensslTry(['s_client', '-connect', `127.0.0.1:${nginx.port}`, '-servername', 'apstra.example.net'], '');
-    const pem = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/.exec(r.stdout)?.[0];
-    if (!pem) throw new Error(`openssl s_client read no certificate: ${r.stderr}`);
-    return fingerprintOf(pem);
-  };
+  const nginx = await serveFactoryCert(dir, factory);
+  const served = (): string => servedFingerprint(nginx.port);
   expect(served()).toBe(OLD_FP);
   return { dir, nginx, served };
 }

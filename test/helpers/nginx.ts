@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, createConnection } from 'node:net';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { tempDir } from './openssl.js';
 
 /** The nginx binary the Debian package installs. */
@@ -210,4 +211,18 @@ export async function startNginx(opts: StartNginxParams): Promise<NginxServer> {
       t.cleanup();
     },
   };
+}
+
+/** The committed lab PKI (test/fixtures/pki). */
+const LAB_PKI = fileURLToPath(new URL('../fixtures/pki/', import.meta.url));
+
+/**
+ * Starts nginx serving the lab's EC leaf (apstra.example.net) and its issuing CA: writes `dir`/nginx.crt
+ * (ec.crt + int.crt) and nginx.key (ec.key, 0600), which a test may later rewrite and restart nginx on.
+ */
+export async function startLabNginx(dir: string): Promise<NginxServer> {
+  const lab = (name: string): string => readFileSync(join(LAB_PKI, name), 'utf8');
+  writeFileSync(join(dir, 'nginx.crt'), lab('ec.crt') + lab('int.crt'));
+  writeFileSync(join(dir, 'nginx.key'), lab('ec.key'), { mode: 0o600 });
+  return startNginx({ certPath: join(dir, 'nginx.crt'), keyPath: join(dir, 'nginx.key') });
 }

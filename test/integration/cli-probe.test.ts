@@ -5,21 +5,18 @@ import { parseTarget } from '../../src/cli/commands/probe.js';
 import type { ProbeResult } from '../../src/core/transport/types.js';
 import { certbench } from '../helpers/cli.js';
 import { opensslFingerprint, usePki } from '../helpers/fixtures.js';
-import { freePort, startNginx, type NginxServer } from '../helpers/nginx.js';
+import { freePort, startLabNginx, type NginxServer } from '../helpers/nginx.js';
 import { openssl, tempDir } from '../helpers/openssl.js';
 
 // Needs the built CLI: `npm run build:cli`.
 const LAB = new URL('../fixtures/pki/', import.meta.url).pathname;
-const lab = (name: string): string => readFileSync(LAB + name, 'utf8');
 const pki = usePki();
 
 describe('certbench probe against real nginx', () => {
   const t = tempDir('certbench-cli-probe-');
   let nginx: NginxServer;
   beforeAll(async () => {
-    writeFileSync(t.path('nginx.crt'), lab('ec.crt') + lab('int.crt'));
-    writeFileSync(t.path('nginx.key'), lab('ec.key'), { mode: 0o600 });
-    nginx = await startNginx({ certPath: t.path('nginx.crt'), keyPath: t.path('nginx.key') });
+    nginx = await startLabNginx(t.dir);
   });
   afterAll(async () => {
     await nginx?.stop();

@@ -1,15 +1,14 @@
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { decodeFile } from '../../src/core/pki/decode.js';
 import { pushApstra, type PushEvent, type PushResult } from '../../src/core/push/index.js';
 import { assembleBundle } from '../../src/core/targets/index.js';
+import { fingerprintOf, useApstraStandIn } from '../helpers/apstra-standin.js';
 import { certbench } from '../helpers/cli.js';
 import { usePki } from '../helpers/fixtures.js';
-import { startNginx } from '../helpers/nginx.js';
-import { openssl, opensslTry, tempDir } from '../helpers/openssl.js';
-import { startSshd, tcpProxy } from '../helpers/sshd.js';
+import { openssl, tempDir } from '../helpers/openssl.js';
+import { tcpProxy } from '../helpers/sshd.js';
 
 /*
  * The Apstra push against real servers: Debian's sshd on 127.0.0.1 stands in for the Apstra server's SSH,
@@ -22,41 +21,13 @@ const pki = (name: string): string => fileURLToPath(new URL(`../fixtures/pki/${n
 const t = tempDir('certbench-push-apstra-');
 // A second PKI with certificates that pass certbench's checks but that nginx's OpenSSL refuses to load.
 const weakPki = usePki();
+const apstra = useApstraStandIn();
 const p = t.path;
 
-type Sshd = Awaited<ReturnType<typeof startSshd>>;
-type Nginx = Awaited<ReturnType<typeof startNginx>>;
-let sshd: Sshd;
-let nginx: Nginx;
-let dir: string;
-
 const NEW_FP = fingerprintOf(readFileSync(pki('ec.crt'), 'utf8'));
-let OLD_FP = '';
-let oldCrt = '';
-let oldKey = '';
-
-function fingerprintOf(pem: string): string {
-  return openssl(['x509', '-noout', '-fingerprint', '-sha256'], pem).trim().replace(/^[^=]*=/, '').toUpperCase();
-}
-
-/** What nginx serves now, read by `openssl s_client` (the oracle). */
-function servedFingerprint(): string {
-  const r = opensslTry(['s_client', '-connect', `127.0.0.1:${nginx.port}`, '-servername', 'apstra.example.net'], '');
-  const pem = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/.exec(r.stdout)?.[0];
-  if (!pem) throw new Error(`openssl s_client read no certificate: ${r.stderr}`);
-  return fingerprintOf(pem);
-}
-
-function sha(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
-}
-
-/** The remote folder's state: names and content hashes. */
-function folderState(): Record<string, string> {
-  return Object.fromEntries(readdirSync(dir).sort().map((n) => [n, sha(`${dir}/${n}`)]));
-}
 
 function baseArgs(extra: string[] = []): string[] {
+  const { sshd, nginx, dir } = apstra();
   return [
     'push', 'apstra', '--host', '127.0.0.1', '--port', String(sshd.port), '--user', sshd.user,
     '--identity', sshd.clientKey.path, '--host-key', sshd.hostKeyFingerprint,
@@ -66,38 +37,11 @@ function baseArgs(extra: string[] = []): string[] {
   ];
 }
 
-beforeAll(async () => {
-  // The "factory" certificate: self-signed, as the Apstra server makes on first boot.
-  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', p('old.key'), '-out', p('old.crt'),
-    '-subj', '/CN=apstra.example.net', '-addext', 'subjectAltName=DNS:apstra.example.net', '-days', '30']);
-  oldCrt = readFileSync(p('old.crt'), 'utf8');
-  oldKey = readFileSync(p('old.key'), 'utf8');
-  OLD_FP = fingerprintOf(oldCrt);
-  dir = p('aos/nginx.conf.d');
-  mkdirSync(dir, { recursive: true });
-  sshd = await startSshd();
-}, 60_000);
-
-// Each test starts from the factory state with a freshly started nginx.
-beforeEach(async () => {
-  for (const n of readdirSync(dir)) rmSync(`${dir}/${n}`);
-  writeFileSync(`${dir}/nginx.crt`, oldCrt, { mode: 0o644 });
-  writeFileSync(`${dir}/nginx.key`, oldKey, { mode: 0o600 });
-  nginx = await startNginx({ certPath: `${dir}/nginx.crt`, keyPath: `${dir}/nginx.key` });
-  expect(servedFingerprint()).toBe(OLD_FP);
-}, 30_000);
-
-afterEach(async () => {
-  await nginx?.stop();
-});
-
-afterAll(async () => {
-  await sshd?.stop();
-  t.cleanup();
-});
+afterAll(() => t.cleanup());
 
 describe('certbench push apstra against a real sshd and nginx', () => {
   it('pushes: the new certificate is served, backups hold the old files, the key is 0600', () => {
+    const { dir, oldCrt, oldKey, oldSha256: OLD_FP, servedFingerprint } = apstra();
     const r = certbench(baseArgs(['--json']));
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -128,6 +72,7 @@ describe('certbench push apstra against a real sshd and nginx', () => {
   }, 60_000);
 
   it('dry run: connects, reports what is served, changes nothing', () => {
+    const { oldSha256: OLD_FP, servedFingerprint, folderState } = apstra();
     const before = folderState();
     const r = certbench(baseArgs(['--dry-run']));
     expect(r.code).toBe(0);
@@ -139,6 +84,7 @@ describe('certbench push apstra against a real sshd and nginx', () => {
   }, 60_000);
 
   it('a wrong host-key pin stops before authenticating; both fingerprints are shown, nothing changes', () => {
+    const { sshd, oldSha256: OLD_FP, servedFingerprint, folderState } = apstra();
     const before = folderState();
     const wrong = 'SHA256:' + Buffer.alloc(32, 7).toString('base64').replace(/=+$/, '');
     const args = baseArgs();
@@ -153,6 +99,7 @@ describe('certbench push apstra against a real sshd and nginx', () => {
   }, 60_000);
 
   it('a key the server does not accept is an authentication failure; nothing changes', () => {
+    const { sshd, oldSha256: OLD_FP, servedFingerprint, folderState } = apstra();
     openssl(['genpkey', '-algorithm', 'ed25519', '-out', p('stranger.key')]);
     const before = folderState();
     const args = baseArgs();
@@ -166,6 +113,7 @@ describe('certbench push apstra against a real sshd and nginx', () => {
   }, 60_000);
 
   it('a password from the environment that the server refuses: exit 1, and the password is never printed', () => {
+    const { oldSha256: OLD_FP, servedFingerprint } = apstra();
     const r = certbench([...baseArgs().filter((_a, i, all) => all[i] !== '--identity' && all[i - 1] !== '--identity'), '--password-env', 'CB_TEST_PW'],
       { env: { CB_TEST_PW: 'hunter2-not-the-password' } });
     expect(r.code).toBe(1);
@@ -174,6 +122,7 @@ describe('certbench push apstra against a real sshd and nginx', () => {
   }, 60_000);
 
   it('a key that does not match the certificate is refused in preflight: exit 2, no connection, nothing uploaded', () => {
+    const { folderState } = apstra();
     const before = folderState();
     const args = baseArgs();
     args[args.indexOf('--key') + 1] = pki('other.key');
@@ -186,6 +135,7 @@ describe('certbench push apstra against a real sshd and nginx', () => {
   }, 60_000);
 
   it('a server name missing from the SAN is refused before connecting', () => {
+    const { folderState } = apstra();
     const args = baseArgs();
     args[args.indexOf('--server-name') + 1] = 'apstra.other.net';
     const before = folderState();
@@ -196,6 +146,7 @@ describe('certbench push apstra against a real sshd and nginx', () => {
   }, 60_000);
 
   it('a restart that does not pick up the new files fails verification and rolls back', () => {
+    const { dir, oldCrt, oldKey, oldSha256: OLD_FP, servedFingerprint } = apstra();
     const args = baseArgs(['--json']);
     args[args.indexOf('--restart-cmd') + 1] = 'true';
     args[args.indexOf('--verify-timeout') + 1] = '3';
@@ -212,6 +163,7 @@ describe('certbench push apstra against a real sshd and nginx', () => {
   }, 60_000);
 
   it('a restart command that fails rolls back and restarts the old certificate', () => {
+    const { nginx, dir, oldCrt, oldSha256: OLD_FP, servedFingerprint } = apstra();
     const args = baseArgs(['--json']);
     // The push's restart really restarts nginx on the new files, then reports failure (as a container that
     // exits would); the rollback's restart, the same command, succeeds. A counter file tells them apart.
@@ -231,6 +183,7 @@ describe('certbench push apstra against a real sshd and nginx', () => {
   }, 60_000);
 
   it('a certificate nginx refuses to start with is rolled back, and the old certificate is served again', () => {
+    const { dir, oldCrt, oldKey, oldSha256: OLD_FP, servedFingerprint } = apstra();
     // sha1.crt is signed with ecdsa-with-SHA1: key and chain check out (certbench warns), but OpenSSL 3 at
     // security level 2, as Debian's nginx uses it, fails at start with "ca md too weak".
     const w = weakPki();
@@ -254,6 +207,7 @@ describe('certbench push apstra against a real sshd and nginx', () => {
   }, 60_000);
 
   it('the own known-hosts store: an unknown host is refused with its fingerprint, accepted once explicitly, then trusted', () => {
+    const { sshd } = apstra();
     const store = p('store/known_hosts');
     const env = { CERTBENCH_KNOWN_HOSTS: store };
     const args = baseArgs(['--dry-run']).filter((_a, i, all) => all[i] !== '--host-key' && all[i - 1] !== '--host-key');
@@ -272,6 +226,7 @@ describe('pushApstra (core) when the connection drops or the user cancels', () =
   const bundleOfEc = async () => assembleBundle({ key: await decodeFile(pki('ec.key')), cert: await decodeFile(pki('ec.crt')), chain: [await decodeFile(pki('int.crt'))] });
 
   it('cancelled while waiting for the new certificate: the change is rolled back on a fresh connection', async () => {
+    const { sshd, nginx, dir, oldCrt, oldKey, oldSha256: OLD_FP, servedFingerprint } = apstra();
     const abort = new AbortController();
     const result = await pushApstra({
       bundle: await bundleOfEc(),
@@ -289,6 +244,7 @@ describe('pushApstra (core) when the connection drops or the user cancels', () =
   }, 60_000);
 
   it('dropped during the upload: the live files are untouched and the old certificate is still served', async () => {
+    const { sshd, nginx, dir, oldSha256: OLD_FP, servedFingerprint } = apstra();
     const proxy = await tcpProxy(sshd.port);
     try {
       const before = { crt: readFileSync(`${dir}/nginx.crt`, 'utf8'), key: readFileSync(`${dir}/nginx.key`, 'utf8') };
@@ -314,6 +270,7 @@ describe('pushApstra (core) when the connection drops or the user cancels', () =
   }, 60_000);
 
   it('dropped during the restart: a fresh connection restores the backup and the old certificate is served again', async () => {
+    const { sshd, nginx, dir, oldCrt, oldSha256: OLD_FP, servedFingerprint } = apstra();
     const proxy = await tcpProxy(sshd.port);
     try {
       const bundle = assembleBundle({ key: await decodeFile(pki('ec.key')), cert: await decodeFile(pki('ec.crt')), chain: [await decodeFile(pki('int.crt'))] });

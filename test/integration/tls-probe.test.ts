@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CancelledError, ConnectError, TimeoutError } from '../../src/core/transport/errors.js';
 import { normalizeSha256, probeTls, waitForServed } from '../../src/core/transport/tls-probe.js';
 import { opensslFingerprint, usePki } from '../helpers/fixtures.js';
-import { freePort, startNginx, type NginxServer } from '../helpers/nginx.js';
+import { freePort, startLabNginx, type NginxServer } from '../helpers/nginx.js';
 import { openssl, tempDir } from '../helpers/openssl.js';
 
 const LAB = new URL('../fixtures/pki/', import.meta.url).pathname;
@@ -40,9 +40,7 @@ describe('probeTls against real nginx', () => {
   const t = tempDir('certbench-probe-');
   let nginx: NginxServer;
   beforeAll(async () => {
-    writeFileSync(t.path('nginx.crt'), lab('ec.crt') + lab('int.crt'));
-    writeFileSync(t.path('nginx.key'), lab('ec.key'), { mode: 0o600 });
-    nginx = await startNginx({ certPath: t.path('nginx.crt'), keyPath: t.path('nginx.key') });
+    nginx = await startLabNginx(t.dir);
   });
   afterAll(async () => {
     await nginx?.stop();

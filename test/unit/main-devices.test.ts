@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Result } from '../../src/shared/contract.js';
-import { createHandlers, dispatch, type Dialogs, type Handlers, type HandlerDeps, type SecretCipher } from '../../src/main/dispatch.js';
+import { createHandlers, type Dialogs, type Handlers, type HandlerDeps, type SecretCipher } from '../../src/main/dispatch.js';
+import { dispatchRecorder } from '../helpers/dispatch-recorder.js';
 import { freePort, startSshd, type Sshd } from '../helpers/sshd.js';
 import { tempDir } from '../helpers/openssl.js';
 import { testCipher } from '../helpers/cipher.js';
@@ -36,22 +36,7 @@ function setup(extra: Partial<HandlerDeps> = {}, dataDir = tmp.path(`data-${++n}
 }
 
 // Every answer any test got, to prove no secret ever travels back.
-const answers: string[] = [];
-async function call(h: Handlers, channel: string, payload: unknown): Promise<Result<unknown>> {
-  const r = await dispatch(h, channel, payload, { log: (l) => answers.push(l) });
-  answers.push(JSON.stringify(r));
-  return r;
-}
-async function ok<T = Record<string, unknown>>(h: Handlers, channel: string, payload: unknown): Promise<T> {
-  const r = await call(h, channel, payload);
-  if (!r.ok) throw new Error(`${channel} failed: ${r.error.code} ${r.error.message}`);
-  return r.value as T;
-}
-async function err(h: Handlers, channel: string, payload: unknown): Promise<{ code: string; message: string }> {
-  const r = await call(h, channel, payload);
-  if (r.ok) throw new Error(`${channel} unexpectedly succeeded: ${JSON.stringify(r.value)}`);
-  return r.error;
-}
+const { answers, ok, err } = dispatchRecorder();
 
 type View = { id: string; name: string; host: string; port: number; hostKey?: string; hasPassword: boolean; hasPassphrase: boolean; auth: string; identityFile?: string };
 const base = { name: 'apstra-lab', target: 'apstra', host: 'apstra.example.net', port: 22, user: 'admin', auth: 'password', password: PASSWORD };

@@ -1,13 +1,13 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { PushResult } from '../../src/core/push/types.js';
-import type { Result } from '../../src/shared/contract.js';
-import { createHandlers, dispatch, type Dialogs, type Handlers, type HandlerDeps } from '../../src/main/dispatch.js';
+import { createHandlers, type Dialogs, type Handlers, type HandlerDeps } from '../../src/main/dispatch.js';
 import { MAX_HISTORY } from '../../src/main/push-jobs.js';
-import { startNginx, type NginxServer } from '../helpers/nginx.js';
-import { openssl, opensslTry, tempDir } from '../helpers/openssl.js';
-import { startPasswordServer, startSshd, type Sshd } from '../helpers/sshd.js';
+import { fingerprintOf, useApstraStandIn } from '../helpers/apstra-standin.js';
+import { dispatchRecorder } from '../helpers/dispatch-recorder.js';
+import { tempDir } from '../helpers/openssl.js';
+import { startPasswordServer } from '../helpers/sshd.js';
 import { testCipher } from '../helpers/cipher.js';
 
 /*
@@ -20,6 +20,8 @@ import { testCipher } from '../helpers/cipher.js';
 const pki = (name: string): string => fileURLToPath(new URL(`../fixtures/pki/${name}`, import.meta.url));
 const t = tempDir('certbench-main-push-');
 const p = t.path;
+const apstra = useApstraStandIn();
+afterAll(() => t.cleanup());
 
 
 const noDialogs: Dialogs = {
@@ -29,46 +31,15 @@ const noDialogs: Dialogs = {
 };
 
 const PASSWORD = 'pw-9d1c-never-shown';
-const answers: string[] = [];
+// Every answer any test got, to prove no secret ever travels back.
+const { answers, ok, err } = dispatchRecorder();
 
-function fingerprintOf(pem: string): string {
-  return openssl(['x509', '-noout', '-fingerprint', '-sha256'], pem).trim().replace(/^[^=]*=/, '').toUpperCase();
-}
 const NEW_FP = fingerprintOf(readFileSync(pki('ec.crt'), 'utf8'));
-let OLD_FP = '';
-let oldCrt = '';
-let oldKey = '';
-let sshd: Sshd;
-let nginx: NginxServer;
-let dir: string;
-
-function servedFingerprint(): string {
-  const r = opensslTry(['s_client', '-connect', `127.0.0.1:${nginx.port}`, '-servername', 'apstra.example.net'], '');
-  const pem = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/.exec(r.stdout)?.[0];
-  if (!pem) throw new Error(`openssl s_client read no certificate: ${r.stderr}`);
-  return fingerprintOf(pem);
-}
 
 let n = 0;
 function setup(extra: Partial<HandlerDeps> = {}): { h: Handlers; dataDir: string } {
   const dataDir = p(`data-${++n}`);
   return { h: createHandlers({ appInfo: { name: 'certbench', version: '0' }, dialogs: noDialogs, clipboard: { writeText: () => {} }, dataDir, templatesDir: p('templates'), secrets: testCipher(), ...extra }), dataDir };
-}
-
-async function call(h: Handlers, channel: string, payload: unknown): Promise<Result<unknown>> {
-  const r = await dispatch(h, channel, payload, { log: (l) => answers.push(l) });
-  answers.push(JSON.stringify(r));
-  return r;
-}
-async function ok<T = Record<string, unknown>>(h: Handlers, channel: string, payload: unknown): Promise<T> {
-  const r = await call(h, channel, payload);
-  if (!r.ok) throw new Error(`${channel} failed: ${r.error.code} ${r.error.message}`);
-  return r.value as T;
-}
-async function err(h: Handlers, channel: string, payload: unknown): Promise<{ code: string; message: string }> {
-  const r = await call(h, channel, payload);
-  if (r.ok) throw new Error(`${channel} unexpectedly succeeded: ${JSON.stringify(r.value)}`);
-  return r.error;
 }
 
 /** Decodes fixture files into the session and returns their item ids by file name. */
@@ -96,47 +67,22 @@ async function follow(h: Handlers, jobId: string): Promise<{ events: Status['eve
   }
 }
 
-const deviceFields = (): Record<string, unknown> => ({
-  name: 'lab apstra',
-  target: 'apstra',
-  host: '127.0.0.1',
-  port: sshd.port,
-  user: sshd.user,
-  auth: 'key-file',
-  identityFile: sshd.clientKey.path,
-  serverName: 'apstra.example.net',
-  nginxDir: dir,
-  restartCmd: nginx.restartScript,
-  httpsPort: nginx.port,
-});
-
-beforeAll(async () => {
-  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', p('old.key'), '-out', p('old.crt'),
-    '-subj', '/CN=apstra.example.net', '-addext', 'subjectAltName=DNS:apstra.example.net', '-days', '30']);
-  oldCrt = readFileSync(p('old.crt'), 'utf8');
-  oldKey = readFileSync(p('old.key'), 'utf8');
-  OLD_FP = fingerprintOf(oldCrt);
-  dir = p('aos/nginx.conf.d');
-  mkdirSync(dir, { recursive: true });
-  sshd = await startSshd();
-}, 60_000);
-
-beforeEach(async () => {
-  for (const f of readdirSync(dir)) rmSync(`${dir}/${f}`);
-  writeFileSync(`${dir}/nginx.crt`, oldCrt, { mode: 0o644 });
-  writeFileSync(`${dir}/nginx.key`, oldKey, { mode: 0o600 });
-  nginx = await startNginx({ certPath: `${dir}/nginx.crt`, keyPath: `${dir}/nginx.key` });
-  expect(servedFingerprint()).toBe(OLD_FP);
-}, 30_000);
-
-afterEach(async () => {
-  await nginx?.stop();
-});
-
-afterAll(async () => {
-  await sshd?.stop();
-  t.cleanup();
-});
+const deviceFields = (): Record<string, unknown> => {
+  const { sshd, nginx, dir } = apstra();
+  return {
+    name: 'lab apstra',
+    target: 'apstra',
+    host: '127.0.0.1',
+    port: sshd.port,
+    user: sshd.user,
+    auth: 'key-file',
+    identityFile: sshd.clientKey.path,
+    serverName: 'apstra.example.net',
+    nginxDir: dir,
+    restartCmd: nginx.restartScript,
+    httpsPort: nginx.port,
+  };
+};
 
 describe('push jobs against a real sshd and nginx', () => {
   it('refuses to start before a host key is trusted, and connects nowhere', async () => {
@@ -152,6 +98,7 @@ describe('push jobs against a real sshd and nginx', () => {
   });
 
   it('refuses a key that does not match the certificate at the click, before any job', async () => {
+    const { sshd } = apstra();
     let pushed = false;
     const { h } = setup({ push: async () => { pushed = true; throw new Error('must not run'); } });
     const ids = await items(h, ['rsa.key', 'ec.crt', 'int.crt']);
@@ -164,6 +111,7 @@ describe('push jobs against a real sshd and nginx', () => {
   });
 
   it('dry run, then push: live events, the new certificate served, one history entry; the dry run is not history', async () => {
+    const { sshd, oldSha256: OLD_FP, servedFingerprint } = apstra();
     const { h, dataDir } = setup();
     const ids = await items(h, ['ec.key', 'ec.crt', 'int.crt']);
     const d = await ok<{ id: string; name: string }>(h, 'devices:save', { ...deviceFields(), hostKey: sshd.hostKeyFingerprint });
@@ -212,6 +160,7 @@ describe('push jobs against a real sshd and nginx', () => {
   });
 
   it('cancel: the push stops, the old certificate is still served, and the history says so', async () => {
+    const { sshd, oldSha256: OLD_FP, servedFingerprint } = apstra();
     const { h } = setup();
     const ids = await items(h, ['ec.key', 'ec.crt', 'int.crt']);
     const d = await ok<{ id: string }>(h, 'devices:save', { ...deviceFields(), hostKey: sshd.hostKeyFingerprint });
@@ -229,6 +178,7 @@ describe('push jobs against a real sshd and nginx', () => {
   });
 
   it('a host that presents another key than the trusted one: nothing changes, and the message shows both keys', async () => {
+    const { sshd, dir, oldCrt, oldSha256: OLD_FP, servedFingerprint } = apstra();
     const { h } = setup();
     const ids = await items(h, ['ec.key', 'ec.crt', 'int.crt']);
     const wrong = `SHA256:${'Q'.repeat(43)}`;
@@ -244,6 +194,7 @@ describe('push jobs against a real sshd and nginx', () => {
   });
 
   it('a server name the certificate does not hold ends the job with the core\'s refusal in the form\'s words', async () => {
+    const { sshd, oldSha256: OLD_FP, servedFingerprint } = apstra();
     const { h } = setup();
     const ids = await items(h, ['ec.key', 'ec.crt', 'int.crt']);
     const d = await ok<{ id: string }>(h, 'devices:save', { ...deviceFields(), serverName: 'other.example.net', hostKey: sshd.hostKeyFingerprint });
