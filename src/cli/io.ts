@@ -26,6 +26,15 @@ export function readPassphraseFile(path: string, flag = '--passphrase-file'): st
   return first;
 }
 
+/**
+ * One line safe for a terminal: line breaks become ` | ` and other C0/C1 control characters `\uXXXX`, so
+ * text quoted from a device (file names, a command's stderr, certificate names) cannot move the cursor,
+ * rewrite a line or print a fake one.
+ */
+export function printable(text: string): string {
+  return text.replace(/\r?\n/g, ' | ').replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Prints one JSON object on stdout. */
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);

@@ -206,6 +206,33 @@ describe('certbench push apstra against a real sshd and nginx', () => {
     expect(result.servedSha256).toBe(OLD_FP);
   }, 60_000);
 
+  it('a known_hosts file that cannot be read, or an encrypted identity without its passphrase: exit 2 before connecting', () => {
+    const { sshd, folderState } = apstra();
+    const before = folderState();
+    const kh = baseArgs().filter((_a, i, all) => all[i] !== '--host-key' && all[i - 1] !== '--host-key');
+    const r1 = certbench([...kh, '--known-hosts', p('no-such-known_hosts')]);
+    expect(r1.code).toBe(2);
+    expect(r1.stderr).toMatch(/--known-hosts .*no-such-known_hosts: cannot read the known_hosts file/);
+    openssl(['pkcs8', '-topk8', '-v2', 'aes-256-cbc', '-in', sshd.clientKey.path, '-passout', 'pass:identity pass', '-out', p('client.enc.pem')]);
+    const args = baseArgs();
+    args[args.indexOf('--identity') + 1] = p('client.enc.pem');
+    const r2 = certbench(args);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toMatch(/--identity .*client\.enc\.pem: .*passphrase/);
+    expect(r2.stderr).not.toMatch(/connect/);
+    expect(folderState()).toEqual(before);
+  }, 60_000);
+
+  it('text from the server is shown, not obeyed: an escape sequence in a stray file name stays inert', () => {
+    const { dir } = apstra();
+    writeFileSync(`${dir}/x\u001b[2Jcustom.conf`, '# an OpenSSL config someone left here\n');
+    const r = certbench(baseArgs(['--dry-run']));
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toContain('\u001b');
+    expect(r.stderr).toContain('x\\u001b[2Jcustom.conf');
+    expect(r.stdout).toContain('warning [apstra-stray-conf]');
+  }, 60_000);
+
   it('the own known-hosts store: an unknown host is refused with its fingerprint, accepted once explicitly, then trusted', () => {
     const { sshd } = apstra();
     const store = p('store/known_hosts');
@@ -243,6 +270,27 @@ describe('pushApstra (core) when the connection drops or the user cancels', () =
     expect(servedFingerprint()).toBe(OLD_FP);
   }, 60_000);
 
+  it('cancelled after the upload, before the swap: nothing live changes, no restart, the temp files are removed', async () => {
+    const { sshd, nginx, dir, oldCrt, oldKey, oldSha256: OLD_FP, servedFingerprint } = apstra();
+    const abort = new AbortController();
+    writeFileSync(p('restarts'), '');
+    const result = await pushApstra({
+      bundle: await bundleOfEc(),
+      ssh: { host: '127.0.0.1', port: sshd.port, username: sshd.user, auth: { kind: 'key', privateKey: sshd.clientKey.pkcs8Pem }, hostKey: { kind: 'pin', fingerprints: [sshd.hostKeyFingerprint] } },
+      serverName: 'apstra.example.net', nginxDir: dir, restartCmd: `echo restart >> ${p('restarts')}; ${nginx.restartScript}`, httpsPort: nginx.port, verifyTimeoutMs: 30_000, signal: abort.signal,
+    }, (e) => {
+      if (e.step === 'upload' && e.status === 'ok') abort.abort();
+    });
+    expect(result.outcome).toBe('unchanged');
+    expect(result.error?.code).toBe('cancelled');
+    expect(result.events.some((e) => e.step === 'rollback')).toBe(false);
+    expect(readFileSync(p('restarts'), 'utf8')).toBe('');
+    expect(readFileSync(`${dir}/nginx.crt`, 'utf8')).toBe(oldCrt);
+    expect(readFileSync(`${dir}/nginx.key`, 'utf8')).toBe(oldKey);
+    expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    expect(servedFingerprint()).toBe(OLD_FP);
+  }, 60_000);
+
   it('dropped during the upload: the live files are untouched and the old certificate is still served', async () => {
     const { sshd, nginx, dir, oldSha256: OLD_FP, servedFingerprint } = apstra();
     const proxy = await tcpProxy(sshd.port);
@@ -264,6 +312,8 @@ describe('pushApstra (core) when the connection drops or the user cancels', () =
       expect(readFileSync(`${dir}/nginx.crt`, 'utf8')).toBe(before.crt);
       expect(readFileSync(`${dir}/nginx.key`, 'utf8')).toBe(before.key);
       expect(servedFingerprint()).toBe(OLD_FP);
+      // A fresh connection removed whatever part of the new files had been written.
+      expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
     } finally {
       await proxy.close();
     }

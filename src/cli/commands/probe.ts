@@ -3,7 +3,7 @@ import { fail } from '../../core/errors.js';
 import { validateHost } from '../../core/transport/host.js';
 import { probeTls } from '../../core/transport/tls-probe.js';
 import type { ProbeResult, ServedCert } from '../../core/transport/types.js';
-import { printJson } from '../io.js';
+import { printJson, printable } from '../io.js';
 
 interface ProbeOptions { servername?: string; timeout?: string; json?: boolean }
 
@@ -72,7 +72,8 @@ function render(r: ProbeResult, now: Date): string {
       ['SHA-256', c.sha256],
       ['self-signed', c.selfSigned ? 'yes' : 'no'],
     ];
-    for (const [k, v] of rows) lines.push(`  ${k.padEnd(14)}${v}`);
+    // Names come from the server's certificate: no control character of theirs reaches the terminal.
+    for (const [k, v] of rows) lines.push(`  ${k.padEnd(14)}${printable(v)}`);
   });
   return lines.join('\n');
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fail } from '../../core/errors.js';
@@ -5,10 +6,11 @@ import { decodeFile, readInputFileSync } from '../../core/pki/decode.js';
 import { pushApstra, type PushEvent, type PushResult } from '../../core/push/index.js';
 import { assembleBundle } from '../../core/targets/index.js';
 import { normalizePin } from '../../core/transport/host-keys.js';
+import { keyForSsh } from '../../core/transport/ssh-key.js';
 import { validatePort } from '../../core/transport/host.js';
 import type { HostKeyPolicy, SshAuth } from '../../core/transport/types.js';
 import { passphraseFrom } from '../inputs.js';
-import { VerdictError, printJson, readPassphraseFile } from '../io.js';
+import { VerdictError, printJson, printable, readPassphraseFile } from '../io.js';
 
 interface PushApstraOptions {
   host: string; port: string; user: string;
@@ -26,12 +28,16 @@ export function defaultKnownHostsStore(env: NodeJS.ProcessEnv = process.env): st
   return join(config, 'certbench', 'known_hosts');
 }
 
-function authFrom(o: PushApstraOptions): SshAuth {
+// Bad credentials files and a missing agent are input errors (exit 2), found before connecting to anything.
+async function authFrom(o: PushApstraOptions): Promise<SshAuth> {
   const given = [o.identity !== undefined, o.passwordEnv !== undefined, o.agent === true].filter(Boolean).length;
   if (given !== 1) fail('invalid-value', 'give exactly one of --identity FILE, --password-env VAR or --agent', '--identity/--password-env/--agent');
   if (o.identity !== undefined) {
     const passphrase = o.identityPassphraseFile ? readPassphraseFile(o.identityPassphraseFile, '--identity-passphrase-file') : undefined;
-    return { kind: 'key', privateKey: readInputFileSync(o.identity, `--identity ${o.identity}`), file: `--identity ${o.identity}`, ...(passphrase ? { passphrase } : {}) };
+    const file = `--identity ${o.identity}`;
+    const privateKey = readInputFileSync(o.identity, file);
+    await keyForSsh(privateKey, passphrase, file);
+    return { kind: 'key', privateKey, file, ...(passphrase ? { passphrase } : {}) };
   }
   if (o.passwordEnv !== undefined) {
     const name = o.passwordEnv;
@@ -40,13 +46,21 @@ function authFrom(o: PushApstraOptions): SshAuth {
     if (!password) fail('not-found', `the environment variable ${name} is not set or empty`, `--password-env ${name}`);
     return { kind: 'password', password };
   }
+  if (!process.env.SSH_AUTH_SOCK) fail('invalid-value', 'no ssh-agent to log in with: SSH_AUTH_SOCK is not set (start ssh-agent and ssh-add the key, or give --identity)', '--agent');
   return { kind: 'agent' };
 }
 
 function hostKeyFrom(o: PushApstraOptions): HostKeyPolicy {
   if (o.hostKey.length > 0 && o.knownHosts !== undefined) fail('invalid-value', 'give --host-key or --known-hosts, not both', '--host-key');
   if (o.hostKey.length > 0) return { kind: 'pin', fingerprints: o.hostKey.map(normalizePin) };
-  if (o.knownHosts !== undefined) return { kind: 'known-hosts', file: o.knownHosts };
+  if (o.knownHosts !== undefined) {
+    try {
+      readFileSync(o.knownHosts);
+    } catch {
+      fail('not-found', 'cannot read the known_hosts file', `--known-hosts ${o.knownHosts}`);
+    }
+    return { kind: 'known-hosts', file: o.knownHosts };
+  }
   return { kind: 'store', file: defaultKnownHostsStore(), acceptNew: o.acceptNewHostKey === true };
 }
 
@@ -58,7 +72,8 @@ function seconds(value: string, flag: string): number {
 
 function progressLine(e: PushEvent): string {
   const mark = { start: '..', ok: 'ok', fail: 'FAIL', skip: 'skip', info: '  ' }[e.status];
-  return `[${e.index}/${e.total}] ${e.step.padEnd(9)} ${mark.padEnd(4)} ${e.message}\n`;
+  // Messages quote what the server said (file names, a command's stderr): no control character reaches the terminal.
+  return `[${e.index}/${e.total}] ${e.step.padEnd(9)} ${mark.padEnd(4)} ${printable(e.message)}\n`;
 }
 
 // Progress on stderr. Preflight's lines wait until it passes: a refusal is one error line that says it all.
@@ -93,7 +108,7 @@ function printText(r: PushResult): void {
   if (r.servedSha256) out.push(`  served    SHA-256 ${r.servedSha256}`);
   if (r.backups.length > 0) out.push(`  backups   ${r.backups.join(', ')}`);
   for (const w of r.warnings) out.push(`${w.severity === 'info' ? 'note' : 'warning'} [${w.code}]: ${w.message}`);
-  process.stdout.write(`${out.join('\n')}\n`);
+  process.stdout.write(`${out.map(printable).join('\n')}\n`);
 }
 
 /**
@@ -104,19 +119,25 @@ export async function run(o: PushApstraOptions): Promise<void> {
   const port = validatePort(o.port, '--port');
   const httpsPort = validatePort(o.httpsPort, '--https-port');
   const verifyTimeoutMs = seconds(o.verifyTimeout, '--verify-timeout');
-  const auth = authFrom(o);
+  const auth = await authFrom(o);
   const hostKey = hostKeyFrom(o);
   const passphrase = passphraseFrom(o);
   const read = (path: string) => decodeFile(path, { file: path, passphrase });
   const bundle = assembleBundle({ key: await read(o.key), cert: await read(o.cert), chain: await Promise.all(o.chain.map(read)) });
 
-  // Ctrl-C during a push still rolls back: the first interrupt cancels, the push restores and exits.
+  // Ctrl-C (or a SIGTERM/SIGHUP) during a push still rolls back: the first one cancels and the push restores
+  // what it changed; later ones only say so, because dying mid-rollback would leave the server half-changed.
   const abort = new AbortController();
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   const onSignal = (): void => {
+    if (abort.signal.aborted) {
+      process.stderr.write('certbench: still restoring the server\'s previous state; wait for it (the backups are listed when it ends)\n');
+      return;
+    }
     process.stderr.write('certbench: cancelling; a change already made is rolled back first\n');
     abort.abort();
   };
-  process.once('SIGINT', onSignal);
+  for (const sig of signals) process.on(sig, onSignal);
   let result: PushResult;
   try {
     result = await pushApstra({
@@ -131,11 +152,11 @@ export async function run(o: PushApstraOptions): Promise<void> {
       signal: abort.signal,
     }, o.json ? undefined : progressPrinter());
   } finally {
-    process.off('SIGINT', onSignal);
+    for (const sig of signals) process.off(sig, onSignal);
   }
   if (o.json) printJson(result);
   else printText(result);
   if (result.outcome !== 'pushed' && result.outcome !== 'planned') {
-    throw new VerdictError(`push apstra ${result.outcome}: ${result.error?.message ?? 'failed'}`);
+    throw new VerdictError(printable(`push apstra ${result.outcome}: ${result.error?.message ?? 'failed'}`));
   }
 }

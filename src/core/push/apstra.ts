@@ -200,6 +200,8 @@ class ApstraPush {
     } catch (e) {
       this.emit(this.session ? 'inspect' : 'connect', 'fail', messageOf(e));
       await this.close();
+      // An unreadable known_hosts file or identity, found while connecting, is still bad input (exit 2).
+      if (e instanceof InputError) throw e;
       return this.result('unchanged', e);
     }
     if (this.p.dryRun) {
@@ -218,10 +220,18 @@ class ApstraPush {
       await this.writeChecked(tmpKey, Buffer.from(files.key), 0o600);
       this.emit('upload', 'ok', `uploaded and read back ${tmpCrt} and ${tmpKey} (0600)`);
     } catch (e) {
-      this.emit(this.backups.length < 2 ? 'backup' : 'upload', 'fail', messageOf(e));
-      await this.removeQuietly([tmpCrt, tmpKey]);
+      const step = this.backups.length < 2 ? 'backup' : 'upload';
+      this.emit(step, 'fail', messageOf(e));
+      if (step === 'upload') await this.removeTemps(step, [tmpCrt, tmpKey]);
       await this.close();
       return this.result('unchanged', e);
+    }
+    // A cancel that arrived during the upload stops here, before anything live is touched.
+    if (this.p.signal?.aborted) {
+      this.emit('activate', 'fail', 'cancelled before the new files were moved into place; the live files were not touched');
+      await this.removeTemps('activate', [tmpCrt, tmpKey]);
+      await this.close();
+      return this.result('unchanged', new CancelledError(this.endpoint));
     }
 
     // From the rename on, the server may be changed: every failure rolls back.
@@ -236,7 +246,7 @@ class ApstraPush {
       return this.result('pushed');
     } catch (e) {
       this.emit(this.events.at(-1)?.step === 'verify' ? 'verify' : 'activate', 'fail', messageOf(e));
-      return this.rollback(saved, stamp, e);
+      return this.rollback(saved, stamp, e, [tmpCrt, tmpKey]);
     }
   }
 
@@ -317,21 +327,12 @@ class ApstraPush {
     this.emit('verify', 'ok', `the new certificate is served: SHA-256 ${this.newSha256}`);
   }
 
-  private async rollback(saved: Saved, stamp: string, cause: unknown): Promise<PushResult> {
+  private async rollback(saved: Saved, stamp: string, cause: unknown, temps: string[]): Promise<PushResult> {
     this.emit('rollback', 'start', 'restoring the backup');
     try {
-      try {
-        if (!this.session || this.p.signal?.aborted) throw new ConnectionLostError(this.endpoint, 'no connection');
-        await this.restore(saved, stamp);
-      } catch (e) {
-        if (!(e instanceof ConnectionLostError || e instanceof CancelledError)) throw e;
-        // The first connection is gone (dropped or cancelled): the rollback gets a fresh one, which is not cancellable.
-        this.emit('rollback', 'info', 'the connection is gone; reconnecting to restore the backup');
-        await this.close();
-        const { signal: _signal, ...ssh } = this.p.ssh;
-        this.session = await this.connect(ssh);
-        await this.restore(saved, stamp);
-      }
+      await this.onLiveConnection('rollback', 'restore the backup', () => this.restore(saved, stamp));
+      // A swap that failed half-way leaves a temp file (possibly the new key) behind.
+      await this.removeTemps('rollback', temps);
       if (this.previousSha256) {
         const { signal: _signal, ...probe } = this.probeParams();
         const r = await this.waitServed({ ...probe, sha256: this.previousSha256, timeoutMs: this.c.verifyTimeoutMs, intervalMs: VERIFY_INTERVAL_MS });
@@ -363,14 +364,33 @@ class ApstraPush {
     await this.session!.exec(this.c.restartCmd, { timeoutMs: RESTART_TIMEOUT_MS });
   }
 
-  private async removeQuietly(paths: string[]): Promise<void> {
-    if (!this.fs || !this.session) return;
-    for (const path of paths) {
-      try {
-        await this.fs.unlink(path);
-      } catch {
-        // Best effort: a leftover hidden temp file is reported by the next push's inspect step.
-      }
+  /**
+   * Runs `work` on the push's connection, or on a fresh one when that connection is gone (dropped, or
+   * closed by a cancel): what must be cleaned up or restored after a cancel must not be cancelled itself.
+   */
+  private async onLiveConnection(step: PushStep, what: string, work: () => Promise<void>): Promise<void> {
+    try {
+      if (!this.session || this.p.signal?.aborted) throw new ConnectionLostError(this.endpoint, 'no connection');
+      await work();
+    } catch (e) {
+      if (!(e instanceof ConnectionLostError || e instanceof CancelledError)) throw e;
+      this.emit(step, 'info', `the connection is gone; reconnecting to ${what}`);
+      await this.close();
+      const { signal: _signal, ...ssh } = this.p.ssh;
+      this.session = await this.connect(ssh);
+      await work();
+    }
+  }
+
+  // The temp files hold the new certificate and key: they must not stay on the server after a failed push.
+  private async removeTemps(step: PushStep, paths: string[]): Promise<void> {
+    try {
+      await this.onLiveConnection(step, 'remove the temporary files', async () => {
+        const fs = await this.session!.files();
+        for (const path of paths) await fs.unlink(path);
+      });
+    } catch (e) {
+      this.emit(step, 'info', `could not remove ${paths.join(' and ')} from the server (${messageOf(e)}): delete them by hand, they hold the new certificate and key`);
     }
   }
 

@@ -312,7 +312,14 @@ class Ssh2Session implements SshSession {
       };
       const abort = (e: Error): void => finish(e);
       this.pending.add(abort);
-      cleanup = start(finish);
+      try {
+        cleanup = start(finish);
+      } catch (e) {
+        // ssh2 throws "Not connected" when the socket is gone before its close event arrived: that is a lost connection.
+        finish(this.isClosed || this.cancelled ? this.endError()
+          : new ConnectionLostError(this.endpoint, `the SSH connection is gone (${e instanceof Error ? e.message : String(e)}); the operation was not started`, { cause: e }));
+        return;
+      }
       if (settled && cleanup) cleanup();
     });
   }
@@ -326,7 +333,16 @@ class Ssh2Session implements SshSession {
         finish(new TimeoutError(this.endpoint, `\`${command}\` did not finish within ${timeoutMs} ms; its channel was closed (the command may still be running on the device)`));
         channel?.close();
       }, timeoutMs);
-      this.client.exec(command, (err, stream) => {
+      const run = (cb: Parameters<typeof this.client.exec>[1]): void => {
+        try {
+          this.client.exec(command, cb);
+        } catch (e) {
+          // The timer would otherwise keep the process alive for the whole timeout.
+          clearTimeout(timer);
+          throw e;
+        }
+      };
+      run((err, stream) => {
         if (err) {
           finish(this.isClosed ? this.endError() : new RemoteCommandError(this.endpoint, command, null, `the server refused to start the command (${err.message})`));
           return;
