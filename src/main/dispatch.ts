@@ -4,6 +4,7 @@ import { pushApstra } from '../core/push/index.js';
 import { scanHostKey } from '../core/transport/ssh.js';
 import { contract, type Channel, type Result } from '../shared/contract.js';
 import { csrHandlers, deviceHandlers, formatHandlers, itemHandlers, keyHandlers, miscHandlers, pushHandlers, templateHandlers, type HandlerDeps, type Handlers } from './handlers/index.js';
+import { pushJobs } from './handlers/push.js';
 import { SessionStore } from './session-store.js';
 import { unavailableCipher } from './vault.js';
 
@@ -11,8 +12,25 @@ export type { HandlerDeps, Handlers } from './handlers/index.js';
 export type { Dialogs, FileFilter } from './dialogs.js';
 export type { SecretCipher } from './vault.js';
 
+/** The handlers with what their owner needs when the app quits. */
+export interface AppHandlers {
+  handlers: Handlers;
+  /** True while a push or dry run is starting or running. */
+  pushing(): boolean;
+  /**
+   * Refuses new pushes, cancels the running ones (the core rolls back a change it had made, on a fresh
+   * connection) and resolves once every one has ended and written its history entry.
+   */
+  shutdown(): Promise<void>;
+}
+
 /** Builds one handler per channel over the core; Electron and the browser test bridge inject their own deps. */
 export function createHandlers(deps: HandlerDeps): Handlers {
+  return createAppHandlers(deps).handlers;
+}
+
+/** {@link createHandlers}, plus the push jobs' shutdown for the app's quit. */
+export function createAppHandlers(deps: HandlerDeps): AppHandlers {
   const ctx = {
     ...deps,
     store: deps.store ?? new SessionStore(),
@@ -21,7 +39,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     push: deps.push ?? pushApstra,
     scanHostKey: deps.scanHostKey ?? ((p: { host: string; port: number }) => scanHostKey(p)),
   };
-  return {
+  const jobs = pushJobs(ctx);
+  const handlers: Handlers = {
     ...miscHandlers(ctx),
     ...keyHandlers(ctx),
     ...itemHandlers(ctx),
@@ -29,8 +48,9 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...templateHandlers(ctx),
     ...formatHandlers(ctx),
     ...deviceHandlers(ctx),
-    ...pushHandlers(ctx),
+    ...pushHandlers(ctx, jobs),
   };
+  return { handlers, pushing: () => jobs.running, shutdown: () => jobs.shutdown() };
 }
 
 /** Options for {@link dispatch}. */

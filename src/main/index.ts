@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, clipboard, ipcMain, Menu, screen, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { channels, type Result } from '../shared/contract.js';
-import { createHandlers, dispatch } from './dispatch.js';
+import { createAppHandlers, dispatch } from './dispatch.js';
 import { createElectronDialogs } from './electron-dialogs.js';
 import { createElectronSecrets } from './electron-secrets.js';
 import { buildMenu } from './menu.js';
@@ -24,7 +24,7 @@ app.enableSandbox();
 let mainWindow: BrowserWindow | undefined;
 const ours = new Set<number>();
 
-const handlers = createHandlers({
+const appHandlers = createAppHandlers({
   appInfo: { name: app.getName(), version: app.getVersion() },
   dialogs: createElectronDialogs(() => mainWindow),
   clipboard: { writeText: (text) => clipboard.writeText(text) },
@@ -34,6 +34,7 @@ const handlers = createHandlers({
   // Packaged builds carry resources/templates as extra resources next to app.asar.
   templatesDir: app.isPackaged ? join(process.resourcesPath, 'templates') : join(app.getAppPath(), 'resources', 'templates'),
 });
+const handlers = appHandlers.handlers;
 
 function sameOrigin(url: string, base: string): boolean {
   try {
@@ -128,4 +129,27 @@ void app.whenReady().then(() => {
 
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
+});
+
+// Quitting mid-push would leave the device half-changed with no history entry: hold the quit until every push
+// has been cancelled, rolled back and recorded, then quit for real (the second quit is let through).
+let quitState: 'running' | 'ending-pushes' | 'pushes-ended' = 'running';
+app.on('before-quit', (event) => {
+  if (quitState === 'pushes-ended') return;
+  if (quitState === 'ending-pushes') {
+    // Another Quit while the rollback runs: it still has to finish.
+    event.preventDefault();
+    return;
+  }
+  if (!appHandlers.pushing()) return;
+  event.preventDefault();
+  quitState = 'ending-pushes';
+  log('certbench: quitting: cancelling the running push and restoring the previous certificate first');
+  void appHandlers.shutdown()
+    .catch((e: unknown) => log(`certbench: quitting: the running push did not end cleanly: ${e instanceof Error ? e.message : String(e)}`))
+    .finally(() => {
+      quitState = 'pushes-ended';
+      log('certbench: quitting: every push has ended');
+      app.quit();
+    });
 });

@@ -156,6 +156,10 @@ export interface PushJobsDeps {
 export class PushJobs {
   readonly #deps: PushJobsDeps;
   readonly #jobs = new Map<string, Job>();
+  // Devices with a push starting or running, whether it is a dry run. Marked before start's first await, so a
+  // second click that arrives while the first is still reading its key file is refused rather than run alongside.
+  readonly #busy = new Map<string, boolean>();
+  #closing = false;
 
   constructor(deps: PushJobsDeps) {
     this.#deps = deps;
@@ -203,21 +207,35 @@ export class PushJobs {
 
   /**
    * Checks the request and starts the push (or dry run) in the background.
-   * @throws InputError for an unknown device or item, no trusted host key, missing secrets, a bundle preflight refuses, or a push already running to this device
+   * @throws InputError for an unknown device or item, no trusted host key, missing secrets, a bundle preflight refuses, a push already starting or running to this device, or the app quitting
    */
   async start(p: PushStartParams): Promise<string> {
     const device = this.#deps.devices.get(p.deviceId);
     if (device.target !== 'apstra') fail('unsupported', `pushing to ${device.target} devices is not available yet; only Apstra`);
-    const running = [...this.#jobs.values()].find((j) => j.deviceId === device.id && !j.done);
-    if (running) fail('refused', `a ${running.dryRun ? 'dry run' : 'push'} to ${device.name} is still running; wait for it to end or cancel it`);
-    const bundle = this.#bundle(p);
+    if (this.#closing) fail('refused', 'certbench is quitting; no new push is started');
+    const busy = this.#busy.get(device.id);
+    if (busy !== undefined) fail('refused', `a ${busy ? 'dry run' : 'push'} to ${device.name} is still running; wait for it to end or cancel it`);
+    this.#busy.set(device.id, p.dryRun);
+    let job: Job;
+    let bundle: Bundle;
+    let prepared: { ssh: SshParams; secrets: (string | undefined)[] };
     const now = this.#deps.now?.();
-    // A refusal (mismatched key, broken chain) answers the click itself rather than a failed job.
-    preflight(bundle, 'apstra', now ? { now } : {});
-    const controller = new AbortController();
-    const { ssh, secrets } = await this.#ssh(device, controller.signal);
-    const job: Job = { id: randomUUID(), deviceId: device.id, dryRun: p.dryRun, events: [], done: false, controller };
-    this.#remember(job);
+    try {
+      bundle = this.#bundle(p);
+      // A refusal (mismatched key, broken chain) answers the click itself rather than a failed job.
+      preflight(bundle, 'apstra', now ? { now } : {});
+      const controller = new AbortController();
+      prepared = await this.#ssh(device, controller.signal);
+      // Quitting began while the key file was read: nothing has touched the device, so nothing is started.
+      if (this.#closing) fail('refused', 'certbench is quitting; no new push is started');
+      job = { id: randomUUID(), deviceId: device.id, dryRun: p.dryRun, events: [], done: false, controller };
+      this.#remember(job);
+    } catch (e) {
+      this.#busy.delete(device.id);
+      throw e;
+    }
+    const { ssh, secrets } = prepared;
+    const { controller } = job;
     const params: ApstraPushParams = {
       bundle,
       ssh,
@@ -279,6 +297,7 @@ export class PushJobs {
       }
     }
     job.done = true;
+    this.#busy.delete(device.id);
   }
 
   #log(line: string): void {
@@ -334,5 +353,22 @@ export class PushJobs {
   /** Resolves when every running job has ended (tests; app shutdown). */
   async idle(): Promise<void> {
     await Promise.all([...this.#jobs.values()].map((j) => j.finished));
+  }
+
+  /** True while a push or dry run is starting or running to any device. */
+  get running(): boolean {
+    return this.#busy.size > 0;
+  }
+
+  /**
+   * For quitting the app: refuses new pushes, cancels every running one (the core rolls back a change it
+   * had made, on a fresh connection) and resolves once each has ended and written its history entry.
+   */
+  async shutdown(): Promise<void> {
+    this.#closing = true;
+    for (const job of this.#jobs.values()) {
+      if (!job.done) job.controller.abort();
+    }
+    await this.idle();
   }
 }

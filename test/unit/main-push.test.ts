@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PushResult } from '../../src/core/push/types.js';
-import { createHandlers, type Dialogs, type Handlers, type HandlerDeps } from '../../src/main/dispatch.js';
+import { createAppHandlers, createHandlers, type Dialogs, type Handlers, type HandlerDeps } from '../../src/main/dispatch.js';
 import { MAX_HISTORY } from '../../src/main/push-jobs.js';
 import { fingerprintOf, useApstraStandIn } from '../helpers/apstra-standin.js';
 import { dispatchRecorder } from '../helpers/dispatch-recorder.js';
@@ -32,14 +32,15 @@ const noDialogs: Dialogs = {
 
 const PASSWORD = 'pw-9d1c-never-shown';
 // Every answer any test got, to prove no secret ever travels back.
-const { answers, ok, err } = dispatchRecorder();
+const { answers, call, ok, err } = dispatchRecorder();
 
 const NEW_FP = fingerprintOf(readFileSync(pki('ec.crt'), 'utf8'));
 
 let n = 0;
-function setup(extra: Partial<HandlerDeps> = {}): { h: Handlers; dataDir: string } {
+function setup(extra: Partial<HandlerDeps> = {}): { h: Handlers; dataDir: string; pushing(): boolean; shutdown(): Promise<void> } {
   const dataDir = p(`data-${++n}`);
-  return { h: createHandlers({ appInfo: { name: 'certbench', version: '0' }, dialogs: noDialogs, clipboard: { writeText: () => {} }, dataDir, templatesDir: p('templates'), secrets: testCipher(), ...extra }), dataDir };
+  const app = createAppHandlers({ appInfo: { name: 'certbench', version: '0' }, dialogs: noDialogs, clipboard: { writeText: () => {} }, dataDir, templatesDir: p('templates'), secrets: testCipher(), ...extra });
+  return { h: app.handlers, dataDir, pushing: app.pushing, shutdown: app.shutdown };
 }
 
 /** Decodes fixture files into the session and returns their item ids by file name. */
@@ -177,6 +178,43 @@ describe('push jobs against a real sshd and nginx', () => {
     expect(history[0]!.error?.code).toBe('cancelled');
   });
 
+  it('quitting mid-push (shutdown) cancels it: the change is rolled back, the old certificate served, and the history says so', async () => {
+    const { sshd, dir, oldCrt, oldSha256: OLD_FP, servedFingerprint } = apstra();
+    const { h, shutdown, pushing } = setup();
+    const ids = await items(h, ['ec.key', 'ec.crt', 'int.crt']);
+    // A restart that restarts nothing: nginx keeps serving the old certificate, so verify waits for the new one.
+    const d = await ok<{ id: string }>(h, 'devices:save', { ...deviceFields(), restartCmd: 'true', hostKey: sshd.hostKeyFingerprint });
+    const request = { deviceId: d.id, keyId: ids['ec.key'], certId: ids['ec.crt'], chainIds: [ids['int.crt']] };
+    expect(pushing()).toBe(false);
+    const job = await ok<{ jobId: string }>(h, 'push:start', { ...request, dryRun: false });
+    expect(pushing()).toBe(true);
+    // Poll until the new files are in place (the device is half-changed), as a quit could come at any moment.
+    const seen: string[] = [];
+    for (let since = 0; !seen.includes('activate:ok') && !seen.includes('verify:start');) {
+      const s = await ok<Status>(h, 'push:status', { jobId: job.jobId, since });
+      seen.push(...s.events.map((e) => `${e.step}:${e.status}`));
+      since = s.next;
+      if (s.done) throw new Error(`the push ended before it could be interrupted: ${JSON.stringify(s.result ?? s.error)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(readFileSync(`${dir}/nginx.crt`, 'utf8')).not.toBe(oldCrt);
+
+    await shutdown();
+
+    expect(pushing()).toBe(false);
+    const s = await ok<Status>(h, 'push:status', { jobId: job.jobId, since: 0 });
+    expect(s.done).toBe(true);
+    expect(s.result).toMatchObject({ outcome: 'rolled-back', error: { code: 'cancelled' } });
+    expect(s.events.map((e) => `${e.step}:${e.status}`)).toContain('rollback:ok');
+    expect(readFileSync(`${dir}/nginx.crt`, 'utf8')).toBe(oldCrt);
+    expect(servedFingerprint()).toBe(OLD_FP);
+    const history = await ok<{ outcome: string; newSha256: string; previousSha256?: string; error?: { code: string } }[]>(h, 'push:history', {});
+    expect(history).toHaveLength(1);
+    expect(history[0]).toMatchObject({ outcome: 'rolled-back', newSha256: NEW_FP, previousSha256: OLD_FP, error: { code: 'cancelled' } });
+    // A quitting app starts no new push.
+    expect(await err(h, 'push:start', { ...request, dryRun: true })).toMatchObject({ code: 'refused', message: expect.stringMatching(/quitting/) });
+  });
+
   it('a host that presents another key than the trusted one: nothing changes, and the message shows both keys', async () => {
     const { sshd, dir, oldCrt, oldSha256: OLD_FP, servedFingerprint } = apstra();
     const { h } = setup();
@@ -250,6 +288,54 @@ describe('push jobs: bookkeeping', () => {
     const { h } = setup();
     expect(await err(h, 'push:status', { jobId: 'nope', since: 0 })).toMatchObject({ code: 'not-found' });
     expect(await err(h, 'push:cancel', { jobId: 'nope' })).toMatchObject({ code: 'not-found' });
+  });
+
+  it('two push:start calls for one device at once (a double-click): one job starts, the other is refused', async () => {
+    let calls = 0;
+    let release: (() => void) | undefined;
+    const released = new Promise<void>((r) => { release = r; });
+    const stub = async (): Promise<PushResult> => {
+      calls++;
+      await released;
+      return { target: 'apstra', endpoint: '127.0.0.1:22', outcome: 'pushed', plan: [], events: [], warnings: [], newSha256: 'N', backups: [] };
+    };
+    const { h, pushing, shutdown } = setup({ push: stub });
+    try {
+      const ids = await items(h, ['ec.key', 'ec.crt']);
+      const d = await ok<{ id: string }>(h, 'devices:save', { name: 'twice', target: 'apstra', host: '127.0.0.1', port: 22, user: 'admin', auth: 'agent', hostKey: `SHA256:${'Q'.repeat(43)}` });
+      const request = { deviceId: d.id, keyId: ids['ec.key'], certId: ids['ec.crt'], chainIds: [], dryRun: false };
+      const answers2 = await Promise.all([call(h, 'push:start', request), call(h, 'push:start', request)]);
+      const started = answers2.filter((a) => a.ok);
+      const refused = answers2.flatMap((a) => (a.ok ? [] : [a.error]));
+      expect(started).toHaveLength(1);
+      expect(refused).toEqual([{ code: 'refused', message: 'a push to twice is still running; wait for it to end or cancel it' }]);
+      expect(calls).toBe(1);
+      expect(pushing()).toBe(true);
+
+      release!();
+      const jobId = (started[0] as { value: { jobId: string } }).value.jobId;
+      expect((await follow(h, jobId)).last.result?.outcome).toBe('pushed');
+      // The device is free again once its job has ended.
+      expect(pushing()).toBe(false);
+      await follow(h, (await ok<{ jobId: string }>(h, 'push:start', request)).jobId);
+      expect(calls).toBe(2);
+      expect(await ok<unknown[]>(h, 'push:history', {})).toHaveLength(2);
+    } finally {
+      release!();
+      await shutdown();
+    }
+  });
+
+  it('a start that fails after marking the device busy frees it again', async () => {
+    const { h, pushing } = setup({ push: async () => { throw new Error('must not run'); } });
+    const ids = await items(h, ['ec.key', 'ec.crt']);
+    // No trusted host key: refused while the SSH login is prepared, after the device was marked busy.
+    const d = await ok<{ id: string }>(h, 'devices:save', { name: 'unpinned', target: 'apstra', host: '127.0.0.1', port: 22, user: 'admin', auth: 'agent' });
+    const request = { deviceId: d.id, keyId: ids['ec.key'], certId: ids['ec.crt'], chainIds: [], dryRun: true };
+    for (let k = 0; k < 2; k++) {
+      expect(await err(h, 'push:start', request)).toMatchObject({ code: 'refused', message: expect.stringMatching(/no host key is trusted for unpinned/) });
+      expect(pushing()).toBe(false);
+    }
   });
 
   it(`keeps the newest ${MAX_HISTORY} pushes, newest first`, async () => {

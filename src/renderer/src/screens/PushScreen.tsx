@@ -55,7 +55,9 @@ export function PushScreen(): React.JSX.Element {
   const [run, setRun] = useState<Run | undefined>();
   const [planFor, setPlanFor] = useState<string | undefined>();
   const [startError, setStartError] = useState<IpcError | undefined>();
-  const [starting, setStarting] = useState(false);
+  // Which button's push:start is on its way: until it answers, neither button starts another (a double-click).
+  const [starting, setStarting] = useState<'plan' | 'push' | undefined>();
+  const startingNow = useRef(false);
   const alive = useRef(true);
   useEffect(() => () => void (alive.current = false), []);
 
@@ -113,12 +115,15 @@ export function PushScreen(): React.JSX.Element {
   };
 
   const start = async (dryRun: boolean): Promise<void> => {
-    if (!inputs) return;
+    // The ref, not the state: a second click can arrive before React re-renders the busy button.
+    if (!inputs || startingNow.current) return;
     const forKey = inputsKey;
     setStartError(undefined);
-    setStarting(true);
+    startingNow.current = true;
+    setStarting(dryRun ? 'plan' : 'push');
     const r = await call('push:start', { ...inputs, dryRun });
-    setStarting(false);
+    startingNow.current = false;
+    setStarting(undefined);
     if (!r.ok) return setStartError(r.error);
     setRun({ jobId: r.value.jobId, dryRun, for: forKey, events: [], done: false });
     await follow(r.value.jobId);
@@ -228,8 +233,8 @@ export function PushScreen(): React.JSX.Element {
           </SimpleGrid>
           {noPin && <Text size="sm" c="orange">Trust {device.name}&apos;s host key first (Check host key above).</Text>}
           <Group>
-            <BusyButton variant="default" onClick={() => void start(true)} busy={starting || (running && run?.dryRun === true)} disabled={!inputs || noPin || (running && run?.dryRun === false)}>Show plan</BusyButton>
-            <BusyButton onClick={() => void start(false)} busy={running && run?.dryRun === false} disabled={!inputs || !planShown || noPin || (running && run?.dryRun === true)}>Push</BusyButton>
+            <BusyButton variant="default" onClick={() => void start(true)} busy={starting === 'plan' || (running && run?.dryRun === true)} disabled={!inputs || noPin || starting === 'push' || (running && run?.dryRun === false)}>Show plan</BusyButton>
+            <BusyButton onClick={() => void start(false)} busy={starting === 'push' || (running && run?.dryRun === false)} disabled={!inputs || !planShown || noPin || starting === 'plan' || (running && run?.dryRun === true)}>Push</BusyButton>
             {running && <Button color="red" variant="light" onClick={() => void cancel()}>Cancel</Button>}
           </Group>
           {inputs && !planShown && !running && !noPin && <Text size="sm" c="dimmed">Push is available once the plan for these choices was shown.</Text>}
