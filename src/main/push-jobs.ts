@@ -8,7 +8,7 @@ import { readInputFile } from '../core/pki/decode.js';
 import type { ApstraPushParams, PushEvent, PushListener, PushOutcome, PushResult } from '../core/push/types.js';
 import { assembleBundle, preflight, type Bundle } from '../core/targets/index.js';
 import type { SshAuth, SshParams } from '../core/transport/types.js';
-import type { PushHistoryEntry } from '../shared/contract.js';
+import { pushHistoryEntrySchema, type PushHistoryEntry } from '../shared/contract.js';
 import { deviceEndpoint, type DeviceProfile, type DevicesStore } from './devices-store.js';
 import type { SessionStore } from './session-store.js';
 import type { Vault } from './vault.js';
@@ -55,22 +55,10 @@ export const MAX_HISTORY = 200;
 const MAX_JOBS = 32;
 const HISTORY_FILE = 'push-history.json';
 
+// The file holds the same entries push:history answers with; one schema checks both.
 const historySchema = z.object({
   version: z.literal(1),
-  entries: z.array(z.object({
-    id: z.string(),
-    at: z.string(),
-    deviceId: z.string(),
-    deviceName: z.string(),
-    target: z.string(),
-    host: z.string(),
-    port: z.number(),
-    outcome: z.enum(['pushed', 'planned', 'unchanged', 'rolled-back', 'needs-attention']),
-    newSha256: z.string(),
-    previousSha256: z.string().optional(),
-    servedSha256: z.string().optional(),
-    error: z.object({ code: z.string(), message: z.string() }).optional(),
-  })),
+  entries: z.array(pushHistoryEntrySchema),
 });
 
 /** The pushes made from this computer, in dataDir/push-history.json (mode 0600): fingerprints and outcomes, never keys or passwords. */
