@@ -1,13 +1,14 @@
-import { Alert, Button, Card, Group, List, MultiSelect, SegmentedControl, Select, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Card, Group, List, SegmentedControl, Select, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
-import type { IpcError, ItemView, RequestOf, ResponseOf, Target } from '../../../shared/contract.js';
+import type { IpcError, RequestOf, ResponseOf, Target } from '../../../shared/contract.js';
 import { call } from '../api.js';
+import { itemOptions, useBundlePick } from '../bundle-pick.js';
+import { BundlePicker } from '../components/BundlePicker.js';
 import { BusyButton } from '../components/BusyButton.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { Findings } from '../components/Findings.js';
 import { TargetFileCard } from '../components/TargetFileCard.js';
-import { certIdOk, derivedCertId, suggestChain, suggestLeaf } from '../export-defaults.js';
-import { itemLabel } from '../item-format.js';
+import { certIdOk, derivedCertId } from '../export-defaults.js';
 import { useSession } from '../SessionProvider.js';
 
 const TARGETS: { value: Target; label: string; about: string }[] = [
@@ -22,21 +23,14 @@ type Built = ResponseOf<'format:build'> & { for: string };
 /** Export for a target: choose key, certificate, chain and CSR; build the files; copy, save one, or save all. */
 export function ExportScreen(): React.JSX.Element {
   const { items } = useSession();
-  const keys = items.filter((i) => i.kind === 'private-key');
-  const certs = items.filter((i) => i.kind === 'certificate');
   const csrs = items.filter((i) => i.kind === 'csr');
 
   const [target, setTarget] = useState<Target>('junos');
-  const [keyPick, setKeyPick] = useState<string | null>(null);
-  const [certPick, setCertPick] = useState<string | null>(null);
-  const [chainPick, setChainPick] = useState<string[] | undefined>();
+  const pick = useBundlePick(items);
+  const { key, cert, chainIds } = pick;
   const [csrPick, setCsrPick] = useState<string | null>(null);
   const [junosId, setJunosId] = useState('');
 
-  // Until the user picks, suggest: the newest key, the leaf with its public key, the chain by issuer.
-  const key = keys.find((k) => k.id === keyPick) ?? keys[keys.length - 1];
-  const cert = certs.find((c) => c.id === certPick) ?? suggestLeaf(key, certs);
-  const chainIds = (chainPick ?? suggestChain(cert, certs).map((c) => c.id)).filter((id) => certs.some((c) => c.id === id) && id !== cert?.id);
   const csr = csrs.find((c) => c.id === csrPick);
   const idTyped = junosId.trim();
 
@@ -85,7 +79,6 @@ export function ExportScreen(): React.JSX.Element {
     setSaved({ ...(r.value.dir ? { dir: r.value.dir } : {}), written: r.value.written });
   };
 
-  const certOptions = (list: ItemView[]): { value: string; label: string }[] => list.map((c) => ({ value: c.id, label: itemLabel(c) }));
   const about = TARGETS.find((t) => t.value === target)?.about ?? '';
   const exists = saveError?.code === 'exists';
 
@@ -105,28 +98,13 @@ export function ExportScreen(): React.JSX.Element {
         </Stack>
       </Card>
 
-      <Card withBorder padding="lg" radius="md">
-        <Stack gap="md">
-          <Title order={3}>What goes out</Title>
-          {keys.length === 0 || certs.length === 0 ? (
-            <Text size="sm" c="dimmed">
-              Needs a private key and its certificate in this session: generate or open the key on Keys, and drop the
-              certificate your CA issued (and its chain) on Inspect &amp; Match.
-            </Text>
-          ) : null}
-          <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
-            <Select label="Key" data={keys.map((k) => ({ value: k.id, label: itemLabel(k) }))} value={key?.id ?? null} onChange={setKeyPick} allowDeselect={false} placeholder="No key in this session" />
-            <Select label="Certificate" data={certOptions(certs)} value={cert?.id ?? null} onChange={(v) => { setCertPick(v); setChainPick(undefined); }} allowDeselect={false} placeholder="No certificate in this session" />
-            <MultiSelect
-              label="Chain"
-              description="Intermediates first, then the root; in the order picked"
-              data={certOptions(certs.filter((c) => c.id !== cert?.id))}
-              value={chainIds}
-              onChange={setChainPick}
-              placeholder={chainIds.length === 0 ? 'No chain' : undefined}
-              clearable
-            />
-            <Select label="CSR (optional)" data={certOptions(csrs)} value={csr?.id ?? null} onChange={setCsrPick} clearable placeholder="None" />
+      <BundlePicker
+        pick={pick}
+        cols={2}
+        chainDescription="Intermediates first, then the root; in the order picked"
+        fields={(
+          <>
+            <Select label="CSR (optional)" data={itemOptions(csrs)} value={csr?.id ?? null} onChange={setCsrPick} clearable placeholder="None" />
             {target === 'junos' && (
               <TextInput
                 label="certificate-id"
@@ -140,13 +118,14 @@ export function ExportScreen(): React.JSX.Element {
                 spellCheck={false}
               />
             )}
-          </SimpleGrid>
-          <Group>
-            <BusyButton onClick={() => void build()} busy={building} disabled={!request || (target === 'junos' && idTyped !== '' && !certIdOk(idTyped))}>Build files</BusyButton>
-          </Group>
-          {error && <ErrorAlert error={error} title={error.code === 'refused' ? `Refused for ${TARGETS.find((t) => t.value === target)?.label ?? target}` : undefined} />}
-        </Stack>
-      </Card>
+          </>
+        )}
+      >
+        <Group>
+          <BusyButton onClick={() => void build()} busy={building} disabled={!request || (target === 'junos' && idTyped !== '' && !certIdOk(idTyped))}>Build files</BusyButton>
+        </Group>
+        {error && <ErrorAlert error={error} title={error.code === 'refused' ? `Refused for ${TARGETS.find((t) => t.value === target)?.label ?? target}` : undefined} />}
+      </BundlePicker>
 
       {current && (
         <Card withBorder padding="lg" radius="md">

@@ -1,7 +1,9 @@
-import { Button, Card, Group, MultiSelect, Select, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Button, Card, Group, Select, Stack, Text, Title } from '@mantine/core';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { DeviceView, IpcError, ItemView, PushEventView, PushHistoryEntry, PushResultView, RequestOf } from '../../../shared/contract.js';
+import type { DeviceView, IpcError, PushEventView, PushHistoryEntry, PushResultView, RequestOf } from '../../../shared/contract.js';
 import { call } from '../api.js';
+import { useBundlePick } from '../bundle-pick.js';
+import { BundlePicker } from '../components/BundlePicker.js';
 import { BusyButton } from '../components/BusyButton.js';
 import { DeviceForm } from '../components/DeviceForm.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
@@ -9,8 +11,6 @@ import { HostKeyPanel } from '../components/HostKeyPanel.js';
 import { PushHistory } from '../components/PushHistory.js';
 import { PushLog } from '../components/PushLog.js';
 import { PushOutcome } from '../components/PushOutcome.js';
-import { suggestChain, suggestLeaf } from '../export-defaults.js';
-import { itemLabel } from '../item-format.js';
 import { useSession } from '../SessionProvider.js';
 
 const POLL_MS = 250;
@@ -37,8 +37,6 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  */
 export function PushScreen(): React.JSX.Element {
   const { items } = useSession();
-  const keys = items.filter((i) => i.kind === 'private-key');
-  const certs = items.filter((i) => i.kind === 'certificate');
 
   const [devices, setDevices] = useState<DeviceView[]>([]);
   const [deviceId, setDeviceId] = useState<string | null>(null);
@@ -48,9 +46,8 @@ export function PushScreen(): React.JSX.Element {
   const [history, setHistory] = useState<PushHistoryEntry[]>([]);
   const [historyError, setHistoryError] = useState<IpcError | undefined>();
 
-  const [keyPick, setKeyPick] = useState<string | null>(null);
-  const [certPick, setCertPick] = useState<string | null>(null);
-  const [chainPick, setChainPick] = useState<string[] | undefined>();
+  const pick = useBundlePick(items);
+  const { key, cert, chainIds } = pick;
 
   const [run, setRun] = useState<Run | undefined>();
   const [planFor, setPlanFor] = useState<string | undefined>();
@@ -82,9 +79,6 @@ export function PushScreen(): React.JSX.Element {
   }, [loadDevices, loadHistory]);
 
   const device = devices.find((d) => d.id === deviceId);
-  const key = keys.find((k) => k.id === keyPick) ?? keys[keys.length - 1];
-  const cert = certs.find((c) => c.id === certPick) ?? suggestLeaf(key, certs);
-  const chainIds = (chainPick ?? suggestChain(cert, certs).map((c) => c.id)).filter((id) => certs.some((c) => c.id === id) && id !== cert?.id);
   const inputs: Omit<RequestOf<'push:start'>, 'dryRun'> | undefined = device && key && cert ? { deviceId: device.id, keyId: key.id, certId: cert.id, chainIds } : undefined;
   // The device's last change is part of the inputs: a plan made before an edit (or a newly trusted key) is stale.
   const inputsKey = JSON.stringify({ ...inputs, updatedAt: device?.updatedAt });
@@ -155,7 +149,6 @@ export function PushScreen(): React.JSX.Element {
     await loadDevices();
   };
 
-  const certOptions = (list: ItemView[]): { value: string; label: string }[] => list.map((c) => ({ value: c.id, label: itemLabel(c) }));
   const shownRun = run && (run.for === inputsKey || running) ? run : undefined;
   const noPin = device !== undefined && !device.hostKey;
 
@@ -208,39 +201,16 @@ export function PushScreen(): React.JSX.Element {
         />
       )}
 
-      <Card withBorder padding="lg" radius="md">
-        <Stack gap="md">
-          <Title order={3}>What goes out</Title>
-          {keys.length === 0 || certs.length === 0 ? (
-            <Text size="sm" c="dimmed">
-              Needs a private key and its certificate in this session: generate or open the key on Keys, and drop the
-              certificate your CA issued (and its chain) on Inspect &amp; Match.
-            </Text>
-          ) : null}
-          <SimpleGrid cols={{ base: 1, md: 3 }} spacing="md">
-            <Select label="Key" data={keys.map((k) => ({ value: k.id, label: itemLabel(k) }))} value={key?.id ?? null} onChange={setKeyPick} allowDeselect={false} placeholder="No key in this session" disabled={running} />
-            <Select label="Certificate" data={certOptions(certs)} value={cert?.id ?? null} onChange={(v) => { setCertPick(v); setChainPick(undefined); }} allowDeselect={false} placeholder="No certificate in this session" disabled={running} />
-            <MultiSelect
-              label="Chain"
-              description="Intermediates first, then the root"
-              data={certOptions(certs.filter((c) => c.id !== cert?.id))}
-              value={chainIds}
-              onChange={setChainPick}
-              placeholder={chainIds.length === 0 ? 'No chain' : undefined}
-              clearable
-              disabled={running}
-            />
-          </SimpleGrid>
-          {noPin && <Text size="sm" c="orange">Trust {device.name}&apos;s host key first (Check host key above).</Text>}
-          <Group>
-            <BusyButton variant="default" onClick={() => void start(true)} busy={starting === 'plan' || (running && run?.dryRun === true)} disabled={!inputs || noPin || starting === 'push' || (running && run?.dryRun === false)}>Show plan</BusyButton>
-            <BusyButton onClick={() => void start(false)} busy={starting === 'push' || (running && run?.dryRun === false)} disabled={!inputs || !planShown || noPin || starting === 'plan' || (running && run?.dryRun === true)}>Push</BusyButton>
-            {running && <Button color="red" variant="light" onClick={() => void cancel()}>Cancel</Button>}
-          </Group>
-          {inputs && !planShown && !running && !noPin && <Text size="sm" c="dimmed">Push is available once the plan for these choices was shown.</Text>}
-          {startError && <ErrorAlert error={startError} title={startError.code === 'refused' ? 'Refused' : undefined} />}
-        </Stack>
-      </Card>
+      <BundlePicker pick={pick} cols={3} chainDescription="Intermediates first, then the root" disabled={running}>
+        {noPin && <Text size="sm" c="orange">Trust {device.name}&apos;s host key first (Check host key above).</Text>}
+        <Group>
+          <BusyButton variant="default" onClick={() => void start(true)} busy={starting === 'plan' || (running && run?.dryRun === true)} disabled={!inputs || noPin || starting === 'push' || (running && run?.dryRun === false)}>Show plan</BusyButton>
+          <BusyButton onClick={() => void start(false)} busy={starting === 'push' || (running && run?.dryRun === false)} disabled={!inputs || !planShown || noPin || starting === 'plan' || (running && run?.dryRun === true)}>Push</BusyButton>
+          {running && <Button color="red" variant="light" onClick={() => void cancel()}>Cancel</Button>}
+        </Group>
+        {inputs && !planShown && !running && !noPin && <Text size="sm" c="dimmed">Push is available once the plan for these choices was shown.</Text>}
+        {startError && <ErrorAlert error={startError} title={startError.code === 'refused' ? 'Refused' : undefined} />}
+      </BundlePicker>
 
       {shownRun && (
         <Card withBorder padding="lg" radius="md" component="section" aria-label={shownRun.dryRun ? 'Plan' : 'Push'}>
