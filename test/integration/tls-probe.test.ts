@@ -280,6 +280,21 @@ describe('waitForServed', () => {
     expect(sleeps).toEqual([250, 250, 250, 250]);
   });
 
+  it('without a fixed interval the pauses grow (0.25, 0.5, 1, 2, 2 s) so a quick restart is seen at once', async () => {
+    const port = await freePort();
+    const ac = new AbortController();
+    const sleeps: number[] = [];
+    const p = waitForServed({
+      host: '127.0.0.1', port, sha256: opensslFingerprint(LAB + 'ec.crt', 'sha256'), timeoutMs: 60_000, signal: ac.signal,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        if (sleeps.length === 5) ac.abort();
+      },
+    });
+    await expect(p).rejects.toBeInstanceOf(CancelledError);
+    expect(sleeps).toEqual([250, 500, 1_000, 2_000, 2_000]);
+  });
+
   it('abort while waiting -> CancelledError', async () => {
     const port = await freePort();
     const ac = new AbortController();

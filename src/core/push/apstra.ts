@@ -26,8 +26,6 @@ export interface ApstraPushDeps {
 const DIR_RE = /^\/[A-Za-z0-9._/-]*$/;
 const PLAN_STEPS: PushStep[] = ['preflight', 'connect', 'inspect', 'backup', 'upload', 'activate', 'verify'];
 const RESTART_TIMEOUT_MS = 180_000;
-// A restarted nginx answers within a second or two; polling at 0.5 s adds little wait and few connections.
-const VERIFY_INTERVAL_MS = 500;
 
 interface Checked {
   host: string;
@@ -316,7 +314,7 @@ class ApstraPush {
   private async verify(): Promise<void> {
     const seconds = Math.round(this.c.verifyTimeoutMs / 1000);
     this.emit('verify', 'start', `waiting up to ${seconds} s for ${endpointOf(this.c.host, this.c.httpsPort)} to serve SHA-256 ${this.newSha256}`);
-    const r = await this.waitServed({ ...this.probeParams(), sha256: this.newSha256, timeoutMs: this.c.verifyTimeoutMs, intervalMs: VERIFY_INTERVAL_MS });
+    const r = await this.waitServed({ ...this.probeParams(), sha256: this.newSha256, timeoutMs: this.c.verifyTimeoutMs });
     const last = r.last?.chain[0]?.sha256;
     if (last) this.servedSha256 = last;
     if (!r.served) {
@@ -335,7 +333,7 @@ class ApstraPush {
       await this.removeTemps('rollback', temps);
       if (this.previousSha256) {
         const { signal: _signal, ...probe } = this.probeParams();
-        const r = await this.waitServed({ ...probe, sha256: this.previousSha256, timeoutMs: this.c.verifyTimeoutMs, intervalMs: VERIFY_INTERVAL_MS });
+        const r = await this.waitServed({ ...probe, sha256: this.previousSha256, timeoutMs: this.c.verifyTimeoutMs });
         this.servedSha256 = r.last?.chain[0]?.sha256 ?? this.servedSha256;
         if (!r.served) throw new CertbenchError(`the old files are back, but ${endpointOf(this.c.host, this.c.httpsPort)} does not serve the old certificate (SHA-256 ${this.previousSha256}) again`);
         this.emit('rollback', 'ok', `rolled back: the old certificate is served again (SHA-256 ${this.previousSha256})`);

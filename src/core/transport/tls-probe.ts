@@ -218,7 +218,7 @@ export interface WaitForServedParams extends ProbeParams {
   sha256: string;
   /** Total time to keep polling. */
   timeoutMs: number;
-  /** Pause between attempts, default 2 000 ms. */
+  /** A fixed pause between attempts; without it the pauses grow 250, 500, 1 000, then 2 000 ms. */
   intervalMs?: number;
   /** Told about every attempt: the probe result or the error it ended with. */
   onAttempt?: (r: ProbeResult | Error, attempt: number) => void;
@@ -239,19 +239,22 @@ export interface WaitForServedResult {
   attempts: number;
 }
 
-const DEFAULT_INTERVAL_MS = 2_000;
+// Without an explicit interval the waits grow: a service that is back within a second is seen at once,
+// one that takes long is not hammered with handshakes.
+const BACKOFF_MS = [250, 500, 1_000, 2_000];
 // Below this a probe would time out before any handshake could finish.
 const MIN_PROBE_MS = 1_000;
 
 /**
- * Probes until the service presents the leaf with the expected SHA-256 or the time runs out (at most
- * `timeoutMs / intervalMs + 1` attempts); connect failures while polling are reported, not thrown.
+ * Probes until the service presents the leaf with the expected SHA-256 or the time runs out; connect
+ * failures while polling are reported, not thrown. With `intervalMs` it waits that long between attempts
+ * (at most `timeoutMs / intervalMs + 1` of them); without, it waits 0.25, 0.5, 1, then 2 s each time.
  * @throws CancelledError when `signal` aborts, InputError when `sha256` is not a fingerprint
  */
 export async function waitForServed(p: WaitForServedParams): Promise<WaitForServedResult> {
   const want = normalizeSha256(p.sha256, 'expected fingerprint');
-  const interval = Math.max(0, p.intervalMs ?? DEFAULT_INTERVAL_MS);
-  const maxAttempts = Math.floor(p.timeoutMs / Math.max(1, interval)) + 1;
+  const fixed = p.intervalMs === undefined ? undefined : Math.max(0, p.intervalMs);
+  const maxAttempts = fixed === undefined ? Infinity : Math.floor(p.timeoutMs / Math.max(1, fixed)) + 1;
   const deadline = Date.now() + p.timeoutMs;
   const endpoint = endpointOf(bareHost(p.host), p.port);
   const sleep = p.sleep ?? ((ms: number) => abortableSleep(ms, p.signal, endpoint));
@@ -279,8 +282,9 @@ export async function waitForServed(p: WaitForServedParams): Promise<WaitForServ
       p.onAttempt?.(e, attempts);
     }
     if (p.signal?.aborted) throw new CancelledError(endpoint);
-    if (attempts >= maxAttempts || Date.now() + interval > deadline) break;
-    await sleep(interval);
+    const wait = fixed ?? BACKOFF_MS[Math.min(attempts - 1, BACKOFF_MS.length - 1)]!;
+    if (attempts >= maxAttempts || Date.now() + wait > deadline) break;
+    await sleep(wait);
   }
   return { served: false, attempts, ...(last === undefined ? {} : { last }), ...(lastError === undefined ? {} : { lastError }) };
 }
