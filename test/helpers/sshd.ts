@@ -3,6 +3,7 @@ import { createPublicKey } from 'node:crypto';
 import { appendFileSync, chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { userInfo } from 'node:os';
+import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import { openssl, tempDir } from './openssl.js';
 
@@ -104,27 +105,26 @@ export async function startSshd(opts: { password?: boolean } = {}): Promise<Sshd
       '',
     ].join('\n'));
 
-    const child = spawn('/usr/sbin/sshd', ['-f', cfg, '-D', '-e'], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
-    let log = '';
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (s: string) => {
-      log += s;
+    // sshd logs to a file, not a pipe: a test that blocks its event loop (spawnSync of the CLI) would stop
+    // a pipe from draining, and after a few dozen connections sshd would block writing its log.
+    const logPath = join(dir, 'sshd.log');
+    const child = spawn('/usr/sbin/sshd', ['-f', cfg, '-D', '-E', logPath], { stdio: 'ignore', detached: true });
+    const log = (): string => {
+      try {
+        return readFileSync(logPath, 'utf8');
+      } catch {
+        return '';
+      }
+    };
+    let exited: number | null | undefined;
+    child.once('exit', (code) => {
+      exited = code;
     });
-    await new Promise<void>((resolve, reject) => {
-      const onData = (): void => {
-        if (log.includes('Server listening')) done();
-      };
-      const onExit = (code: number | null): void => done(new Error(`sshd exited (${code}) before listening: ${log}`));
-      const done = (err?: Error): void => {
-        child.stderr?.off('data', onData);
-        child.off('exit', onExit);
-        if (err) reject(err);
-        else resolve();
-      };
-      child.stderr?.on('data', onData);
-      child.once('exit', onExit);
-      onData();
-    });
+    for (const started = Date.now(); !log().includes('Server listening'); ) {
+      if (exited !== undefined) throw new Error(`sshd exited (${exited}) before listening: ${log()}`);
+      if (Date.now() - started > 20_000) throw new Error(`sshd did not listen within 20 s: ${log()}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
 
     return {
       host: '127.0.0.1',
@@ -135,7 +135,7 @@ export async function startSshd(opts: { password?: boolean } = {}): Promise<Sshd
       clientKey: { pkcs8Pem, path: clientPath },
       authorizedKeysPath,
       dir,
-      log: () => log,
+      log,
       stop: async () => {
         await stopProcess(child);
         t.cleanup();
