@@ -5,16 +5,53 @@
 // (two certificates for apstra.example.net, alternating), so each one is a real change that has to be
 // verified; after each run `openssl s_client` must see the pushed fingerprint, or the row fails.
 // Everything talks to 127.0.0.1 only.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, ROOT, summary, timeProcess } from '../lib/common.mjs';
+import { BIN, ROOT, nowMs, summary } from '../lib/common.mjs';
 import { loadServerHelpers } from '../lib/servers.mjs';
 
 const SERVER_NAME = 'apstra.example.net';
 const VERIFY_TIMEOUT_S = 30;
+// A push that takes longer than this is stuck; the row fails instead of waiting for ever.
+const RUN_LIMIT_MS = 120_000;
 const pki = (name) => join(ROOT, 'test/fixtures/pki', name);
+
+/**
+ * Runs a process to completion and returns its wall time in ms and stdout; throws on a non-zero exit or
+ * after RUN_LIMIT_MS. Asynchronous on purpose: the time limit is a timer of this process, which a spawnSync
+ * would leave unserviced while a push hangs.
+ */
+function timeProcessAsync(cmd, args, env = process.env) {
+  return new Promise((resolve, reject) => {
+    const t0 = nowMs();
+    // Its own process group, so a stuck run is ended with every scp/ssh it started.
+    const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s) => { stdout += s; });
+    child.stderr.setEncoding('utf8').on('data', (s) => { stderr += s; });
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+      reject(new Error(`${cmd} ${args.slice(0, 3).join(' ')} did not finish within ${RUN_LIMIT_MS / 1000} s`));
+    }, RUN_LIMIT_MS);
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.once('close', (code, signal) => {
+      const ms = nowMs() - t0;
+      clearTimeout(timer);
+      if (code === 0) resolve({ ms, stdout });
+      else reject(new Error(`${cmd} ${args.slice(0, 3).join(' ')} exited ${code ?? signal}: ${stderr.slice(0, 500)}${stdout.slice(0, 500)}`));
+    });
+  });
+}
 
 function openssl(args, input) {
   const r = spawnSync('openssl', args, { input, encoding: 'utf8' });
@@ -51,7 +88,7 @@ function makeSecondCert(dir) {
     'authorityKeyIdentifier = keyid',
     '',
   ].join('\n'));
-  openssl(['x509', '-req', '-in', csr, '-CA', pki('int.crt'), '-CAkey', pki('int.key'), '-CAcreateserial', '-days', '30', '-sha256', '-extfile', ext, '-out', crt]);
+  openssl(['x509', '-req', '-in', csr, '-CA', pki('int.crt'), '-CAkey', pki('int.key'), '-set_serial', '0x5e77', '-days', '30', '-sha256', '-extfile', ext, '-out', crt]);
   return { crt, key };
 }
 
@@ -203,9 +240,9 @@ export async function run(ctx) {
     };
 
     const sides = {
-      certbench: (c) => {
+      certbench: async (c) => {
         const t0 = Date.now();
-        const r = timeProcess(process.execPath, certbenchArgs(c), { captureStdout: true });
+        const r = await timeProcessAsync(process.execPath, certbenchArgs(c));
         const t1 = Date.now();
         const result = JSON.parse(r.stdout);
         if (result.outcome !== 'pushed' || result.servedSha256 !== c.fp) {
@@ -216,9 +253,9 @@ export async function run(ctx) {
       manual: (c) => manual(c, false),
       shared: (c) => manual(c, true),
     };
-    function manual(c, share) {
+    async function manual(c, share) {
       const t0 = Date.now();
-      const r = timeProcess('bash', [script], { env: manualEnv(c, share), captureStdout: true });
+      const r = await timeProcessAsync('bash', [script], manualEnv(c, share));
       const attempts = Number(/^attempts (\d+)$/m.exec(r.stdout)?.[1]);
       return { ms: r.ms, steps: { ...marks(r.stdout, t0), 'verify attempts': attempts } };
     }
@@ -227,9 +264,9 @@ export async function run(ctx) {
     const names = Object.keys(sides);
     const times = Object.fromEntries(names.map((k) => [k, []]));
     const steps = Object.fromEntries(names.map((k) => [k, []]));
-    const pushOne = (name, measured) => {
+    const pushOne = async (name, measured) => {
       const next = 1 - current;
-      const out = sides[name](certs[next]);
+      const out = await sides[name](certs[next]);
       check(name, certs[next], certs[current]);
       current = next;
       if (measured) {
@@ -238,15 +275,15 @@ export async function run(ctx) {
       }
     };
     // One unmeasured push each: page cache, sshd's first fork, node's code cache.
-    for (const name of names) pushOne(name, false);
+    for (const name of names) await pushOne(name, false);
     ctx.log(`  ${rounds} rounds of ${names.length} pushes (each restarts nginx)...`);
     for (let r = 0; r < rounds; r++) {
       // Rotate the order each round so no side always follows the same one.
-      for (let k = 0; k < names.length; k++) pushOne(names[(k + r) % names.length], true);
+      for (let k = 0; k < names.length; k++) await pushOne(names[(k + r) % names.length], true);
     }
     // The floor both sides wait for: the restart script alone, run here without SSH.
     const restart = [];
-    for (let i = 0; i < rounds; i++) restart.push(timeProcess(nginx.restartScript, []).ms);
+    for (let i = 0; i < rounds; i++) restart.push((await timeProcessAsync(nginx.restartScript, [])).ms);
     if (servedFingerprint(nginx.port) !== certs[current].fp) throw new Error('nginx serves something else after the restart-only runs');
 
     const s = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, summary(v)]));
