@@ -150,6 +150,7 @@ export function buildProgram(): Command {
     .option('--server-name <name>', 'the name users browse to: must be in the certificate\'s SAN; SNI when verifying (default: --host)')
     .option('--nginx-dir <dir>', 'folder of nginx.crt and nginx.key on the server', '/etc/aos/nginx.conf.d')
     .option('--restart-cmd <command>', 'command that restarts nginx on the server', 'sudo -n docker restart aos_nginx_1')
+    .option('--sudo', 'read and write the nginx folder through `sudo -n` (for a user such as admin that may not write it)')
     .option('--https-port <port>', 'HTTPS port to verify the served certificate on', '443')
     .option('--verify-timeout <seconds>', 'how long to wait for the new certificate to be served', '90')
     .option('--dry-run', 'connect, read the current state and print the plan; change nothing')

@@ -3,6 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeFile } from '../../src/core/pki/decode.js';
 import { pushApstra, type PushEvent, type PushResult } from '../../src/core/push/index.js';
+import { RemoteFileError } from '../../src/core/transport/errors.js';
+import { connectSsh } from '../../src/core/transport/ssh.js';
+import type { SshSession } from '../../src/core/transport/types.js';
 import { assembleBundle } from '../../src/core/targets/index.js';
 import { fingerprintOf, useApstraStandIn } from '../helpers/apstra-standin.js';
 import { certbench } from '../helpers/cli.js';
@@ -69,6 +72,21 @@ describe('certbench push apstra against a real sshd and nginx', () => {
     expect(readdirSync(dir).filter((n) => n.endsWith('.tmp') || n.endsWith('.restore') || n.endsWith('.conf'))).toEqual([]);
     expect(result.events.map((e) => `${e.step}:${e.status}`)).toEqual(expect.arrayContaining(['backup:ok', 'upload:ok', 'activate:ok', 'verify:ok']));
     expect(result.events.some((e) => e.status === 'fail')).toBe(false);
+  }, 60_000);
+
+  it('--sudo: the same push through sudo -n commands; files and modes as with SFTP', () => {
+    const { dir, oldCrt, servedFingerprint } = apstra();
+    const r = certbench(baseArgs(['--sudo', '--json']));
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as PushResult;
+    expect(result.outcome).toBe('pushed');
+    expect(result.plan.find((s) => s.step === 'backup')?.description).toContain('through sudo -n');
+    expect(servedFingerprint()).toBe(NEW_FP);
+    expect(readFileSync(`${dir}/nginx.crt`, 'utf8')).toBe(readFileSync(pki('ec.crt'), 'utf8') + readFileSync(pki('int.crt'), 'utf8'));
+    expect(statSync(`${dir}/nginx.key`).mode & 0o777).toBe(0o600);
+    expect(readFileSync(result.backups[0]!, 'utf8')).toBe(oldCrt);
+    expect(statSync(result.backups[1]!).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   }, 60_000);
 
   it('dry run: connects, reports what is served, changes nothing', () => {
@@ -288,6 +306,32 @@ describe('pushApstra (core) when the connection drops or the user cancels', () =
     expect(readFileSync(`${dir}/nginx.crt`, 'utf8')).toBe(oldCrt);
     expect(readFileSync(`${dir}/nginx.key`, 'utf8')).toBe(oldKey);
     expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    expect(servedFingerprint()).toBe(OLD_FP);
+  }, 60_000);
+
+  it('permission denied writing the folder (a root-owned folder, as on Apstra) says to use sudo; nothing changes', async () => {
+    const { sshd, nginx, dir, oldCrt, servedFingerprint, oldSha256: OLD_FP } = apstra();
+    // The SFTP server's answer for a folder the login user may not write, on the real session's file operations.
+    const denyWrites = (s: SshSession): SshSession => ({
+      get endpoint() { return s.endpoint; },
+      get hostKey() { return s.hostKey; },
+      get closed() { return s.closed; },
+      exec: (c, o) => s.exec(c, o),
+      close: () => s.close(),
+      files: async () => {
+        const fs = await s.files();
+        return { ...fs, stat: (x) => fs.stat(x), readFile: (x, l) => fs.readFile(x, l), readdir: (x) => fs.readdir(x),
+          writeFile: async (x) => { throw new RemoteFileError(s.endpoint, x, 'permission denied (check the user\'s rights on the device)'); } };
+      },
+    });
+    const result = await pushApstra({
+      bundle: await bundleOfEc(),
+      ssh: { host: '127.0.0.1', port: sshd.port, username: 'admin-ish', auth: { kind: 'key', privateKey: sshd.clientKey.pkcs8Pem }, hostKey: { kind: 'pin', fingerprints: [sshd.hostKeyFingerprint] } },
+      serverName: 'apstra.example.net', nginxDir: dir, restartCmd: nginx.restartScript, httpsPort: nginx.port, verifyTimeoutMs: 10_000,
+    }, undefined, { connect: async (p) => denyWrites(await connectSsh({ ...p, username: sshd.user })) });
+    expect(result.outcome).toBe('unchanged');
+    expect(result.error?.message).toMatch(/permission denied for admin-ish: log in as a user that may write .*--sudo/);
+    expect(readFileSync(`${dir}/nginx.crt`, 'utf8')).toBe(oldCrt);
     expect(servedFingerprint()).toBe(OLD_FP);
   }, 60_000);
 

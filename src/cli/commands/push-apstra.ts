@@ -17,7 +17,7 @@ interface PushApstraOptions {
   identity?: string; identityPassphraseFile?: string; passwordEnv?: string; agent?: boolean;
   hostKey: string[]; knownHosts?: string; acceptNewHostKey?: boolean;
   cert: string; key: string; passphraseFile?: string; chain: string[];
-  serverName?: string; nginxDir?: string; restartCmd?: string; httpsPort: string; verifyTimeout: string;
+  serverName?: string; nginxDir?: string; restartCmd?: string; sudo?: boolean; httpsPort: string; verifyTimeout: string;
   dryRun?: boolean; json?: boolean;
 }
 
@@ -146,6 +146,7 @@ export async function run(o: PushApstraOptions): Promise<void> {
       ...(o.serverName !== undefined ? { serverName: o.serverName } : {}),
       ...(o.nginxDir !== undefined ? { nginxDir: o.nginxDir } : {}),
       ...(o.restartCmd !== undefined ? { restartCmd: o.restartCmd } : {}),
+      sudo: o.sudo === true,
       httpsPort,
       verifyTimeoutMs,
       dryRun: o.dryRun === true,

@@ -4,12 +4,14 @@ import { CertbenchError, InputError, fail } from '../errors.js';
 import { APSTRA_NGINX_DIR } from '../targets/apstra.js';
 import { formatFor } from '../targets/index.js';
 import type { Finding } from '../targets/types.js';
-import { CancelledError, ConnectionLostError, TransportError } from '../transport/errors.js';
+import { CancelledError, ConnectionLostError, RemoteFileError, TransportError } from '../transport/errors.js';
 import { endpointOf, validateHost, validatePort } from '../transport/host.js';
 import { connectSsh } from '../transport/ssh.js';
 import { probeTls, waitForServed } from '../transport/tls-probe.js';
 import type { ProbeParams, ProbeResult, RemoteFs, SshParams, SshSession } from '../transport/types.js';
-import { shellQuote, timestamp } from './common.js';
+import { timestamp } from './common.js';
+import { shellQuote } from '../transport/shell-quote.js';
+import { SUDO, sudoFs } from '../transport/sudo-fs.js';
 import type { ApstraPushParams, PlanStep, PushEvent, PushListener, PushOutcome, PushResult, PushStep, PushStepStatus } from './types.js';
 
 /** The default command that restarts Apstra's nginx container (vendor text step 6). */
@@ -79,14 +81,15 @@ function pushChecks(p: ApstraPushParams, c: Checked, now: Date): string[] {
   return reasons;
 }
 
-function planFor(c: Checked, user: string): PlanStep[] {
+function planFor(c: Checked, user: string, sudo: boolean): PlanStep[] {
   const d = c.dir;
+  const via = sudo ? ' (through sudo -n)' : '';
   return [
     { step: 'preflight', description: `check key, certificate and chain match, are in order and valid now, and that ${c.serverName} is in the SAN` },
     { step: 'connect', description: `SSH to ${endpointOf(c.host, c.port)} as ${user}, host key checked` },
-    { step: 'inspect', description: `read ${d}/nginx.crt and nginx.key, look for stray *.conf files, probe the certificate served on ${endpointOf(c.host, c.httpsPort)}` },
-    { step: 'backup', description: `copy nginx.crt and nginx.key to timestamped *.certbench-<time>.bak files in ${d} (key 0600), read back` },
-    { step: 'upload', description: `write the new nginx.crt (leaf + intermediates) and nginx.key (0600) under temporary names in ${d}, read back` },
+    { step: 'inspect', description: `read ${d}/nginx.crt and nginx.key${via}, look for stray *.conf files, probe the certificate served on ${endpointOf(c.host, c.httpsPort)}` },
+    { step: 'backup', description: `copy nginx.crt and nginx.key to timestamped *.certbench-<time>.bak files in ${d} (key 0600)${via}, read back` },
+    { step: 'upload', description: `write the new nginx.crt (leaf + intermediates) and nginx.key (0600) under temporary names in ${d}${via}, read back` },
     { step: 'activate', description: `rename both into place in one command, then run \`${c.restartCmd}\`` },
     { step: 'verify', description: `probe ${endpointOf(c.host, c.httpsPort)} (SNI ${c.serverName}) until the new certificate is served, for up to ${Math.round(c.verifyTimeoutMs / 1000)} s; on any failure restore the backup and restart again` },
   ];
@@ -120,7 +123,7 @@ class ApstraPush {
     this.probe = deps.probe ?? probeTls;
     this.waitServed = deps.waitServed ?? waitForServed;
     this.newSha256 = new X509Certificate(p.bundle.cert).fingerprint256;
-    this.plan = planFor(c, p.ssh.username);
+    this.plan = planFor(c, p.ssh.username, p.sudo === true);
     this.endpoint = endpointOf(c.host, c.port);
   }
 
@@ -195,7 +198,8 @@ class ApstraPush {
       const hk = this.session.hostKey;
       this.emit('connect', 'ok', `connected; host key ${hk.type} ${hk.fingerprint}${hk.recorded ? ' (first use: recorded in the certbench known-hosts store)' : ' (trusted)'}`);
       saved = await this.inspect();
-    } catch (e) {
+    } catch (err) {
+      const e = this.withHint(err);
       this.emit(this.session ? 'inspect' : 'connect', 'fail', messageOf(e));
       await this.close();
       // An unreadable known_hosts file or identity, found while connecting, is still bad input (exit 2).
@@ -217,7 +221,8 @@ class ApstraPush {
       await this.writeChecked(tmpCrt, Buffer.from(files.crt), 0o644);
       await this.writeChecked(tmpKey, Buffer.from(files.key), 0o600);
       this.emit('upload', 'ok', `uploaded and read back ${tmpCrt} and ${tmpKey} (0600)`);
-    } catch (e) {
+    } catch (err) {
+      const e = this.withHint(err);
       const step = this.backups.length < 2 ? 'backup' : 'upload';
       this.emit(step, 'fail', messageOf(e));
       if (step === 'upload') await this.removeTemps(step, [tmpCrt, tmpKey]);
@@ -249,7 +254,7 @@ class ApstraPush {
   }
 
   private async inspect(): Promise<Saved> {
-    const fs = (this.fs = await this.session!.files());
+    const fs = (this.fs = await this.filesOf(this.session!));
     this.emit('inspect', 'start', `reading ${this.c.dir}`);
     const dirStat = await fs.stat(this.c.dir);
     if (!dirStat?.isDirectory) throw new CertbenchError(`${this.c.dir} is not a folder on the server (--nginx-dir)`);
@@ -308,7 +313,19 @@ class ApstraPush {
 
   // One command renames both, so nginx never sees a new certificate beside the old key for longer than two syscalls.
   private swapCommand(key: string, crt: string): string {
-    return `mv -f -- ${shellQuote(key)} ${shellQuote(this.path('nginx.key'))} && mv -f -- ${shellQuote(crt)} ${shellQuote(this.path('nginx.crt'))}`;
+    const mv = this.p.sudo ? `${SUDO} mv` : 'mv';
+    return `${mv} -f -- ${shellQuote(key)} ${shellQuote(this.path('nginx.key'))} && ${mv} -f -- ${shellQuote(crt)} ${shellQuote(this.path('nginx.crt'))}`;
+  }
+
+  // Permission denied as the login user is what a root-owned folder looks like: say how to get past it.
+  private withHint(e: unknown): unknown {
+    if (this.p.sudo || !(e instanceof RemoteFileError) || !/permission denied/i.test(e.message)) return e;
+    return new RemoteFileError(e.endpoint, e.path, `permission denied for ${this.p.ssh.username}: log in as a user that may write ${this.c.dir}, or let certbench use sudo -n (--sudo; "Use sudo" in the device)`, { cause: e });
+  }
+
+  // SFTP as the login user, or `sudo -n` commands where the folder belongs to root (Apstra's admin account).
+  private async filesOf(session: SshSession): Promise<RemoteFs> {
+    return this.p.sudo ? sudoFs(session) : session.files();
   }
 
   private async verify(): Promise<void> {
@@ -352,7 +369,7 @@ class ApstraPush {
 
   // Puts the saved files back the same way the new ones went in (temp names, read back, one rename command), then restarts.
   private async restore(saved: Saved, stamp: string): Promise<void> {
-    this.fs = await this.session!.files();
+    this.fs = await this.filesOf(this.session!);
     const tmpCrt = this.path(`.nginx.crt.certbench-${stamp}.restore`);
     const tmpKey = this.path(`.nginx.key.certbench-${stamp}.restore`);
     await this.writeChecked(tmpCrt, saved.crt, saved.crtMode || 0o644);
@@ -384,7 +401,7 @@ class ApstraPush {
   private async removeTemps(step: PushStep, paths: string[]): Promise<void> {
     try {
       await this.onLiveConnection(step, 'remove the temporary files', async () => {
-        const fs = await this.session!.files();
+        const fs = await this.filesOf(this.session!);
         for (const path of paths) await fs.unlink(path);
       });
     } catch (e) {

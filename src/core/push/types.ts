@@ -83,6 +83,11 @@ export interface ApstraPushParams {
   nginxDir?: string;
   /** Runs through the account's shell on the server. Default `sudo -n docker restart aos_nginx_1`. */
   restartCmd?: string;
+  /**
+   * Read and write the folder through `sudo -n` commands instead of SFTP as the login user: for an account
+   * (Apstra's admin) that may not write /etc/aos/nginx.conf.d itself. Files are still created owner-only first.
+   */
+  sudo?: boolean;
   /** The HTTPS port verified after the restart. Default 443. */
   httpsPort?: number;
   /** How long to wait for the new certificate to be served, default 90 000 ms. */
