@@ -30,12 +30,17 @@ export interface DeviceProfile {
   nginxDir?: string;
   restartCmd?: string;
   httpsPort?: number;
+  /** Read and write the nginx folder through `sudo -n` commands (ApstraPushParams.sudo); false in files saved before it existed. */
+  sudo: boolean;
   /** ISO 8601. */
   updatedAt: string;
 }
 
+/** A checked profile without its id, as {@link validateDevice} returns it: `sudo` absent keeps the saved setting (see {@link DevicesStore.put}). */
+export type DeviceFields = Omit<DeviceProfile, 'id' | 'updatedAt' | 'sudo'> & { sudo?: boolean };
+
 /** What a form sends to add or change a profile (before validation). */
-export type DeviceInput = Omit<DeviceProfile, 'id' | 'updatedAt' | 'hostKey'> & { id?: string; hostKey?: string };
+export type DeviceInput = Omit<DeviceFields, 'hostKey'> & { id?: string; hostKey?: string };
 
 const FILE = 'devices.json';
 const MAX_DEVICES = 500;
@@ -59,6 +64,7 @@ const profileSchema = z.object({
   nginxDir: z.string().optional(),
   restartCmd: z.string().optional(),
   httpsPort: z.number().optional(),
+  sudo: z.boolean().optional(),
   updatedAt: z.string(),
 });
 const fileSchema = z.object({ version: z.literal(1), devices: z.array(profileSchema) });
@@ -91,14 +97,14 @@ export function checkPin(pin: string): string {
  * Checks every field of a profile with the rules the CLI applies to its flags, and returns it cleaned.
  * @throws InputError `invalid-value` naming the field and the reason
  */
-export function validateDevice(input: DeviceInput): Omit<DeviceProfile, 'id' | 'updatedAt'> {
+export function validateDevice(input: DeviceInput): DeviceFields {
   const name = noControl(input.name.trim(), 'Name');
   if (name.length === 0) fail('invalid-value', 'give the device a name', 'Name');
   const host = validateHost(input.host.trim(), 'Host');
   const port = validatePort(input.port, 'SSH port');
   const user = input.user.trim();
   if (!USER_RE.test(user)) fail('invalid-value', user.length === 0 ? 'give the user certbench logs in as' : `"${noControl(user, 'User')}" is not a login name (letters, digits, ".", "_", "-", "@"; no spaces, not starting with "-")`, 'User');
-  const out: Omit<DeviceProfile, 'id' | 'updatedAt'> = { name, target: input.target, host, port, user, auth: input.auth };
+  const out: DeviceFields = { name, target: input.target, host, port, user, auth: input.auth };
   if (input.auth === 'key-file') {
     const f = optional(input.identityFile);
     if (f === undefined) fail('invalid-value', 'choose the private key file certbench logs in with', 'Key file');
@@ -128,6 +134,7 @@ export function validateDevice(input: DeviceInput): Omit<DeviceProfile, 'id' | '
   const restartCmd = optional(input.restartCmd);
   if (restartCmd !== undefined) out.restartCmd = noControl(restartCmd, 'Restart command');
   if (input.httpsPort !== undefined) out.httpsPort = validatePort(input.httpsPort, 'HTTPS port');
+  if (input.sudo !== undefined) out.sudo = input.sudo;
   return out;
 }
 
@@ -165,7 +172,7 @@ export class DevicesStore {
     }
     const v = fileSchema.safeParse(parsed);
     if (!v.success) fail('unknown-content', 'the saved devices file is damaged (unexpected content); fix or delete it', this.file);
-    const devices: DeviceProfile[] = v.data.devices.map((d) => Object.fromEntries(Object.entries(d).filter(([, x]) => x !== undefined)) as unknown as DeviceProfile);
+    const devices: DeviceProfile[] = v.data.devices.map((d) => ({ ...Object.fromEntries(Object.entries(d).filter(([, x]) => x !== undefined)), sudo: d.sudo === true }) as unknown as DeviceProfile);
     return devices.sort((a, b) => a.name.localeCompare(b.name));
   }
 
@@ -203,15 +210,16 @@ export class DevicesStore {
   }
 
   /**
-   * Adds or replaces a profile that has passed {@link validateDevice}.
+   * Adds or replaces a profile that has passed {@link validateDevice}. `sudo` absent keeps the saved setting
+   * (off for a new device), so a caller that re-saves a profile without knowing the field does not turn it off.
    * @throws InputError as {@link checkName}; `not-found` when `existing` is set and the device is gone
    */
-  put(id: string, fields: Omit<DeviceProfile, 'id' | 'updatedAt'>, existing: boolean): DeviceProfile {
+  put(id: string, fields: DeviceFields, existing: boolean): DeviceProfile {
     this.checkName(fields.name, existing ? id : undefined);
     const devices = this.list();
-    const profile: DeviceProfile = { ...fields, id, updatedAt: this.#now().toISOString() };
     const at = devices.findIndex((d) => d.id === id);
     if (existing && at < 0) fail('not-found', 'this device is not saved (it was deleted); add it again');
+    const profile: DeviceProfile = { ...fields, sudo: fields.sudo ?? (at >= 0 && devices[at]!.sudo), id, updatedAt: this.#now().toISOString() };
     if (at >= 0) devices[at] = profile;
     else devices.push(profile);
     this.#write(devices);

@@ -106,6 +106,9 @@ function redactor(secrets: (string | undefined)[]): (s: string) => string {
 
 // The core names the CLI's flags; the push screen's user knows the fields of the device form.
 const FIELDS: [RegExp, string][] = [
+  // The core names both the flag and the checkbox; the form's user needs only the checkbox.
+  [/\(--sudo; ("Use sudo" in the device)\)/g, '($1)'],
+  [/--sudo(?![\w-])/g, '"Use sudo"'],
   [/--server-name(?![\w-])/g, '"Server name (in the certificate)"'],
   [/--nginx-dir(?![\w-])/g, '"nginx folder"'],
   [/--restart-cmd(?![\w-])/g, '"Restart command"'],
@@ -229,6 +232,7 @@ export class PushJobs {
       ssh,
       dryRun: p.dryRun,
       signal: controller.signal,
+      sudo: device.sudo === true,
       ...(device.serverName ? { serverName: device.serverName } : {}),
       ...(device.nginxDir ? { nginxDir: device.nginxDir } : {}),
       ...(device.restartCmd ? { restartCmd: device.restartCmd } : {}),

@@ -132,10 +132,17 @@ const deviceFields = z.object({
   nginxDir: profileText(1024).optional(),
   restartCmd: profileText(1000).optional(),
   httpsPort: z.number().int().optional(),
+  /**
+   * Read and write the nginx folder through `sudo -n` commands instead of SFTP as the login user (Apstra's
+   * admin may not write /etc/aos/nginx.conf.d). Off for a new device; absent when changing one keeps the saved setting.
+   */
+  sudo: z.boolean().optional(),
 });
 /** A saved device as the renderer sees it: no password, no passphrase, only whether one is saved. */
 export const deviceViewSchema = deviceFields.extend({
   id: z.string(),
+  /** Whether the push goes through `sudo -n`; false when never set. */
+  sudo: z.boolean().default(false),
   /** The trusted SSH host key, OpenSSH `SHA256:...`; a push is refused until one is trusted. */
   hostKey: z.string().optional(),
   hasPassword: z.boolean(),

@@ -186,3 +186,38 @@ test('a host key other than the trusted one is shown beside it and refused', asy
   await expect(push.getByRole('button', { name: 'Trust this key' })).toHaveCount(0);
   await screenshot(page, 'push-host-key-changed');
 });
+
+test('"Use sudo" is off for a new device, saved when ticked, kept when the host key is trusted, and shown when editing', async ({ page, bench }) => {
+  await page.goto('/');
+  const push = await openTab(page, 'Push');
+  await push.getByRole('button', { name: 'Add device' }).click();
+  const form = push.getByRole('region', { name: 'Add device' });
+  const sudo = form.getByRole('checkbox', { name: 'Use sudo' });
+  await expect(sudo).not.toBeChecked();
+  await form.getByLabel('Name', { exact: true }).fill('sudo apstra');
+  await form.getByLabel('Host', { exact: true }).fill('127.0.0.1');
+  await form.getByLabel('SSH port', { exact: true }).fill(String(sshd.port));
+  await form.getByLabel('User', { exact: true }).fill('admin');
+  await form.getByRole('radiogroup', { name: 'Authentication' }).getByText('SSH agent', { exact: true }).click();
+  await sudo.check();
+  await form.getByRole('button', { name: 'Save device' }).click();
+  await expect(form).toBeHidden();
+  const summary = push.getByText(/^Apstra at admin@127\.0\.0\.1/);
+  await expect(summary).toContainText('through sudo -n');
+
+  // Trusting the host key saves the device again: the setting stays.
+  await push.getByRole('button', { name: 'Check host key' }).click();
+  await push.getByRole('button', { name: 'Trust this key' }).click();
+  await expect(push.getByText(`Trusted host key: ${sshd.hostKeyFingerprint}`)).toBeVisible();
+  await expect(summary).toContainText('through sudo -n');
+
+  await push.getByRole('button', { name: 'Edit device' }).click();
+  const edit = push.getByRole('region', { name: 'Edit sudo apstra' });
+  await expect(edit.getByRole('checkbox', { name: 'Use sudo' })).toBeChecked();
+  await edit.getByRole('checkbox', { name: 'Use sudo' }).uncheck();
+  await edit.getByRole('button', { name: 'Save device' }).click();
+  await expect(edit).toBeHidden();
+  await expect(summary).not.toContainText('sudo -n');
+  const listed = await bench.invoke('devices:list', {});
+  expect(listed.ok && listed.value.map((d) => [d.name, d.sudo, d.hostKey])).toEqual([['sudo apstra', false, sshd.hostKeyFingerprint]]);
+});

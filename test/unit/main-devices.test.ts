@@ -38,7 +38,7 @@ function setup(extra: Partial<HandlerDeps> = {}, dataDir = tmp.path(`data-${++n}
 // Every answer any test got, to prove no secret ever travels back.
 const { answers, ok, err } = dispatchRecorder();
 
-type View = { id: string; name: string; host: string; port: number; hostKey?: string; hasPassword: boolean; hasPassphrase: boolean; auth: string; identityFile?: string };
+type View = { id: string; name: string; host: string; port: number; hostKey?: string; hasPassword: boolean; hasPassphrase: boolean; auth: string; identityFile?: string; sudo: boolean };
 const base = { name: 'apstra-lab', target: 'apstra', host: 'apstra.example.net', port: 22, user: 'admin', auth: 'password', password: PASSWORD };
 
 describe('device profiles', () => {
@@ -120,6 +120,44 @@ describe('device profiles', () => {
     expect(agent).toMatchObject({ hasPassword: false, hasPassphrase: false });
     // A password device needs its password the first time.
     expect(await err(h, 'devices:save', { ...base, name: 'no-password', password: undefined })).toMatchObject({ code: 'invalid-value', message: expect.stringMatching(/^Password: enter the password/) });
+  });
+
+  it('"Use sudo": off by default, saved, listed after a restart, kept by a save that leaves it out, and turned off again', async () => {
+    const cipher = testCipher();
+    const { h, dataDir } = setup({ secrets: cipher });
+    const plain = await ok<View>(h, 'devices:save', { ...base, name: 'plain' });
+    expect(plain.sudo).toBe(false);
+
+    const d = await ok<View>(h, 'devices:save', { ...base, sudo: true });
+    expect(d.sudo).toBe(true);
+    const onDisk = (JSON.parse(readFileSync(`${dataDir}/devices.json`, 'utf8')) as { devices: { name: string; sudo?: boolean }[] }).devices;
+    expect(onDisk.find((x) => x.name === 'apstra-lab')?.sudo).toBe(true);
+    // Another handler set over the same folder (the app restarted) lists it.
+    const listed = await ok<View[]>(setup({ secrets: cipher }, dataDir).h, 'devices:list', {});
+    expect(listed.map((x) => [x.name, x.sudo])).toEqual([['apstra-lab', true], ['plain', false]]);
+
+    // The host-key panel re-saves a profile without the field: the setting stays, as a saved password does.
+    const pinned = await ok<View>(h, 'devices:save', { ...base, id: d.id, password: undefined, hostKey: PIN_A });
+    expect(pinned).toMatchObject({ sudo: true, hostKey: PIN_A });
+    // Edited in the form: unticked, it is off, and stays off on the next save that leaves it out.
+    const off = await ok<View>(h, 'devices:save', { ...base, id: d.id, password: undefined, sudo: false });
+    expect(off).toMatchObject({ sudo: false, hostKey: PIN_A });
+    expect((await ok<View>(h, 'devices:save', { ...base, id: d.id, password: undefined })).sudo).toBe(false);
+    expect((await ok<View[]>(h, 'devices:list', {})).map((x) => x.sudo)).toEqual([false, false]);
+    // Ticked again in an edit.
+    expect((await ok<View>(h, 'devices:save', { ...base, id: d.id, password: undefined, sudo: true })).sudo).toBe(true);
+
+    expect(await err(h, 'devices:save', { ...base, id: d.id, password: undefined, sudo: 'yes' })).toMatchObject({ code: 'invalid-request' });
+  });
+
+  it('a devices file saved before "Use sudo" existed lists its devices with sudo off', async () => {
+    const { h, dataDir } = setup({ secrets: testCipher() });
+    const d = await ok<View>(h, 'devices:save', { ...base, sudo: true });
+    const file = `${dataDir}/devices.json`;
+    const old = JSON.parse(readFileSync(file, 'utf8')) as { devices: Record<string, unknown>[] };
+    for (const x of old.devices) delete x.sudo;
+    writeFileSync(file, JSON.stringify(old), { mode: 0o600 });
+    expect(await ok<View[]>(h, 'devices:list', {})).toMatchObject([{ id: d.id, sudo: false }]);
   });
 
   const invalid: { name: string; input: Record<string, unknown>; want: RegExp }[] = [

@@ -1,9 +1,10 @@
 import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { PushResult } from '../../src/core/push/types.js';
+import { pushApstra } from '../../src/core/push/index.js';
+import type { ApstraPushParams, PushResult } from '../../src/core/push/types.js';
 import { createAppHandlers, createHandlers, type Dialogs, type Handlers, type HandlerDeps } from '../../src/main/dispatch.js';
-import { MAX_HISTORY } from '../../src/main/push-jobs.js';
+import { inFormTerms, MAX_HISTORY } from '../../src/main/push-jobs.js';
 import { fingerprintOf, useApstraStandIn } from '../helpers/apstra-standin.js';
 import { dispatchRecorder } from '../helpers/dispatch-recorder.js';
 import { tempDir } from '../helpers/openssl.js';
@@ -160,6 +161,35 @@ describe('push jobs against a real sshd and nginx', () => {
     expect(await ok(again, 'push:history', {})).toEqual(history);
   });
 
+  it('"Use sudo": the push goes through sudo -n (the plan says so) and the new certificate is served; without it, it does not', async () => {
+    const { sshd, dir, oldSha256: OLD_FP, servedFingerprint } = apstra();
+    // The real core push, recording what the job asked of it.
+    const asked: (boolean | undefined)[] = [];
+    const { h } = setup({ push: (params: ApstraPushParams, onEvent) => { asked.push(params.sudo); return pushApstra(params, onEvent); } });
+    const ids = await items(h, ['ec.key', 'ec.crt', 'int.crt']);
+    const plain = await ok<{ id: string }>(h, 'devices:save', { ...deviceFields(), name: 'plain apstra', hostKey: sshd.hostKeyFingerprint });
+    const d = await ok<{ id: string; sudo: boolean }>(h, 'devices:save', { ...deviceFields(), sudo: true, hostKey: sshd.hostKeyFingerprint });
+    expect(d.sudo).toBe(true);
+    const request = { keyId: ids['ec.key'], certId: ids['ec.crt'], chainIds: [ids['int.crt']] };
+    const backupOf = (r: Status): string | undefined => r.result?.plan.find((s) => s.step === 'backup')?.description;
+
+    const dry = (await follow(h, (await ok<{ jobId: string }>(h, 'push:start', { ...request, deviceId: plain.id, dryRun: true })).jobId)).last;
+    expect(dry.result?.outcome).toBe('planned');
+    expect(backupOf(dry)).toContain(dir);
+    expect(backupOf(dry)).not.toContain('sudo');
+
+    const run = await follow(h, (await ok<{ jobId: string }>(h, 'push:start', { ...request, deviceId: d.id, dryRun: false })).jobId);
+    expect(run.last.error).toBeUndefined();
+    expect(run.last.result).toMatchObject({ outcome: 'pushed', newSha256: NEW_FP, previousSha256: OLD_FP, servedSha256: NEW_FP });
+    expect(backupOf(run.last)).toContain('through sudo -n');
+    expect(run.last.result!.plan.find((s) => s.step === 'upload')?.description).toContain('through sudo -n');
+    expect(run.last.result!.backups).toHaveLength(2);
+    expect(asked).toEqual([false, true]);
+    // The oracle: nginx serves ec.crt, and the key went in owner-only.
+    expect(servedFingerprint()).toBe(NEW_FP);
+    expect(statSync(`${dir}/nginx.key`).mode & 0o777).toBe(0o600);
+  });
+
   it('cancel: the push stops, the old certificate is still served, and the history says so', async () => {
     const { sshd, oldSha256: OLD_FP, servedFingerprint } = apstra();
     const { h } = setup();
@@ -281,6 +311,20 @@ describe('push jobs: passwords', () => {
     expect(e.message).toMatch(/cannot be decrypted.*enter it again/);
     expect(ids['ec.key']).not.toBe(ids2['ec.key']);
   });
+});
+
+describe('core messages in the device form\'s words', () => {
+  const cases: { name: string; input: string; want: string }[] = [
+    {
+      name: 'permission denied names the checkbox, not the CLI flag',
+      input: 'permission denied for admin: log in as a user that may write /etc/aos/nginx.conf.d, or let certbench use sudo -n (--sudo; "Use sudo" in the device)',
+      want: 'permission denied for admin: log in as a user that may write /etc/aos/nginx.conf.d, or let certbench use sudo -n ("Use sudo" in the device)',
+    },
+    { name: 'a bare --sudo', input: 'try --sudo', want: 'try "Use sudo"' },
+    { name: 'other flags as before', input: 'check --nginx-dir and --server-name', want: 'check "nginx folder" and "Server name (in the certificate)"' },
+    { name: 'a word that only starts like the flag', input: 'see --sudoers', want: 'see --sudoers' },
+  ];
+  for (const c of cases) it(c.name, () => expect(inFormTerms(c.input)).toBe(c.want));
 });
 
 describe('push jobs: bookkeeping', () => {

@@ -46,6 +46,7 @@ export function DeviceForm({ device, onSaved, onClose }: { device?: DeviceView; 
   const [nginxDir, setNginxDir] = useState(device?.nginxDir ?? '');
   const [restartCmd, setRestartCmd] = useState(device?.restartCmd ?? '');
   const [httpsPort, setHttpsPort] = useState(device?.httpsPort !== undefined ? String(device.httpsPort) : '');
+  const [sudo, setSudo] = useState(device?.sudo === true);
   const [error, setError] = useState<IpcError | undefined>();
   const [saving, setSaving] = useState(false);
 
@@ -82,6 +83,8 @@ export function DeviceForm({ device, onSaved, onClose }: { device?: DeviceView; 
       ...(nginxDir.trim() ? { nginxDir: nginxDir.trim() } : {}),
       ...(restartCmd.trim() ? { restartCmd: restartCmd.trim() } : {}),
       ...(httpsPort.trim() ? { httpsPort: Number(httpsPort) } : {}),
+      // Always sent: an absent value would keep the saved setting.
+      sudo,
     };
     setSaving(true);
     const r = await call('devices:save', request);
@@ -156,6 +159,12 @@ export function DeviceForm({ device, onSaved, onClose }: { device?: DeviceView; 
           <TextInput label="Restart command" description="Runs on the server to load the new files" value={restartCmd} onChange={(e) => setRestartCmd(e.currentTarget.value)} placeholder="sudo -n docker restart aos_nginx_1" maxLength={1000} autoComplete="off" spellCheck={false} />
           <TextInput label="HTTPS port" description="Where the new certificate is checked" value={httpsPort} onChange={(e) => setHttpsPort(e.currentTarget.value)} error={httpsErr} placeholder="443" inputMode="numeric" maxLength={5} autoComplete="off" />
         </SimpleGrid>
+        <Checkbox
+          label="Use sudo"
+          description="Read and write the nginx folder through sudo -n (for a user such as admin that may not write it)"
+          checked={sudo}
+          onChange={(e) => setSudo(e.currentTarget.checked)}
+        />
         {error && <ErrorAlert error={error} title="The device was not saved" />}
         <Group>
           <BusyButton onClick={() => void save()} busy={saving} disabled={!ready}>Save device</BusyButton>

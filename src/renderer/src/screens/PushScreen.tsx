@@ -184,7 +184,7 @@ export function PushScreen(): React.JSX.Element {
             <Stack gap="sm">
               <Text size="sm">
                 Apstra at <Text span ff="monospace" size="sm">{device.user}@{device.host}:{device.port}</Text>, logging in with {AUTH_TEXT[device.auth]}
-                {device.auth === 'key-file' && device.identityFile ? ` (${device.identityFile})` : ''}; serving <Text span ff="monospace" size="sm">{device.serverName ?? device.host}</Text> on HTTPS port {device.httpsPort ?? 443}.
+                {device.auth === 'key-file' && device.identityFile ? ` (${device.identityFile})` : ''}{device.sudo ? '; reading and writing the nginx folder through sudo -n' : ''}; serving <Text span ff="monospace" size="sm">{device.serverName ?? device.host}</Text> on HTTPS port {device.httpsPort ?? 443}.
               </Text>
               <HostKeyPanel device={device} onChanged={(d) => void loadDevices(d.id)} />
             </Stack>
