@@ -5,7 +5,10 @@ import net from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
+import { freePort } from './net.js';
 import { openssl, tempDir } from './openssl.js';
+
+export { freePort };
 
 /** A running OpenSSH server on 127.0.0.1 under a temp dir (see BRIEF-PUSH.md "Machine facts"). */
 export interface Sshd {
@@ -48,17 +51,6 @@ export function publicKeyLine(pem: string, path: string): string {
   return sshKeygen(['-y', '-f', path]).trim();
 }
 
-/** A TCP port free on 127.0.0.1 right now. */
-export async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', resolve);
-  });
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
 
 /** Starts /usr/sbin/sshd with a fresh Ed25519 host key and one authorised RSA client key (PKCS#8). */
 export async function startSshd(opts: { password?: boolean } = {}): Promise<Sshd> {

@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeCsr } from '../../src/core/pki/csr.js';
@@ -9,6 +8,7 @@ import { parsePem } from '../../src/core/pki/pem.js';
 import { formatApstra } from '../../src/core/targets/apstra.js';
 import { assembleBundle, formatFor, type FormatResult } from '../../src/core/targets/index.js';
 import { opensslCertSpkiSha256, opensslFingerprint, opensslKeySpkiSha256 } from '../helpers/fixtures.js';
+import { freePort } from '../helpers/net.js';
 import { openssl, opensslTry, tempDir } from '../helpers/openssl.js';
 import { bundleOf, expectGolden, fileOf, goldenDir, NOW, PKI, writeFiles, type BundleInput } from '../helpers/golden.js';
 
@@ -188,16 +188,6 @@ async function workFolder(input: Input): Promise<{ work: string; r: FormatResult
   return { work, r };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 describe('apstra-commands.sh', () => {
   const RSA_CSR: Input = { cert: 'rsa.crt', key: 'rsa.key', chain: ['int.crt', 'root.crt'], csr: 'rsa.csr' };
