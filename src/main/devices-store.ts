@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { fail, InputError } from '../core/errors.js';
-import { writeOutput } from '../core/output.js';
 import { normalizePin } from '../core/transport/host-keys.js';
 import { endpointOf, validateHost, validatePort } from '../core/transport/host.js';
+import { readDataFile, writeDataFile } from './data-file.js';
 import { deviceTargetSchema, sshAuthMethodSchema, type DeviceTarget, type SshAuthMethod } from '../shared/contract.js';
 
 // The targets a profile may name grow with the contract's enum (Apstra now; Junos and SPS with their pushes).
@@ -163,16 +163,9 @@ export class DevicesStore {
    * @throws InputError `unknown-content` when the file is damaged (it is never overwritten then)
    */
   list(): DeviceProfile[] {
-    if (!existsSync(this.file)) return [];
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(readFileSync(this.file, 'utf8'));
-    } catch {
-      fail('unknown-content', 'the saved devices file is damaged (not JSON); fix or delete it', this.file);
-    }
-    const v = fileSchema.safeParse(parsed);
-    if (!v.success) fail('unknown-content', 'the saved devices file is damaged (unexpected content); fix or delete it', this.file);
-    const devices: DeviceProfile[] = v.data.devices.map((d) => ({ ...Object.fromEntries(Object.entries(d).filter(([, x]) => x !== undefined)), sudo: d.sudo === true }) as unknown as DeviceProfile);
+    const data = readDataFile(this.file, fileSchema, 'devices', 'fix or delete it');
+    if (!data) return [];
+    const devices: DeviceProfile[] = data.devices.map((d) => ({ ...Object.fromEntries(Object.entries(d).filter(([, x]) => x !== undefined)), sudo: d.sudo === true }) as unknown as DeviceProfile);
     return devices.sort((a, b) => a.name.localeCompare(b.name));
   }
 
@@ -187,9 +180,7 @@ export class DevicesStore {
   }
 
   #write(devices: DeviceProfile[]): void {
-    mkdirSync(this.#dataDir, { recursive: true, mode: 0o700 });
-    // Not secret, but it maps the network: only this user reads it.
-    writeOutput(this.file, `${JSON.stringify({ version: 1, devices }, null, 2)}\n`, { secret: true, force: true, flag: '' });
+    writeDataFile(this.file, { version: 1, devices });
   }
 
   /**

@@ -1,14 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { CertbenchError, fail } from '../core/errors.js';
-import { writeOutput } from '../core/output.js';
 import { readInputFile } from '../core/pki/decode.js';
 import type { ApstraPushParams, PushEvent, PushListener, PushOutcome, PushResult } from '../core/push/types.js';
 import { assembleBundle, preflight, type Bundle } from '../core/targets/index.js';
 import type { SshAuth, SshParams } from '../core/transport/types.js';
 import { pushHistoryEntrySchema, type PushHistoryEntry } from '../shared/contract.js';
+import { readDataFile, writeDataFile } from './data-file.js';
 import { deviceEndpoint, type DeviceProfile, type DevicesStore } from './devices-store.js';
 import type { SessionStore } from './session-store.js';
 import type { Vault } from './vault.js';
@@ -76,10 +75,8 @@ export class PushHistory {
 
   /** Every entry, oldest first; a damaged file reads as empty (it is history, not configuration). */
   read(): PushHistoryEntry[] {
-    if (!existsSync(this.file)) return [];
     try {
-      const v = historySchema.safeParse(JSON.parse(readFileSync(this.file, 'utf8')));
-      return v.success ? v.data.entries : [];
+      return readDataFile(this.file, historySchema, 'push history', 'it is rewritten by the next push')?.entries ?? [];
     } catch {
       return [];
     }
@@ -88,8 +85,7 @@ export class PushHistory {
   /** Appends an entry, keeping the newest {@link MAX_HISTORY}. */
   append(entry: PushHistoryEntry): void {
     const entries = [...this.read(), entry].slice(-MAX_HISTORY);
-    mkdirSync(this.#dataDir, { recursive: true, mode: 0o700 });
-    writeOutput(this.file, `${JSON.stringify({ version: 1, entries }, null, 2)}\n`, { secret: true, force: true, flag: '' });
+    writeDataFile(this.file, { version: 1, entries });
   }
 }
 

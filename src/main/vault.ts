@@ -1,8 +1,7 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { fail, InputError } from '../core/errors.js';
-import { writeOutput } from '../core/output.js';
+import { readDataFile, writeDataFile } from './data-file.js';
 
 /**
  * Encrypts short secrets with a key the operating system keeps (Electron's safeStorage in the app,
@@ -69,21 +68,11 @@ export class Vault {
   }
 
   #read(): Record<string, string> {
-    if (!existsSync(this.file)) return {};
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(readFileSync(this.file, 'utf8'));
-    } catch {
-      fail('unknown-content', 'the saved secrets file is damaged (not JSON); delete it and enter the device passwords again', this.file);
-    }
-    const v = vaultSchema.safeParse(parsed);
-    if (!v.success) fail('unknown-content', 'the saved secrets file is damaged (unexpected content); delete it and enter the device passwords again', this.file);
-    return v.data.secrets;
+    return readDataFile(this.file, vaultSchema, 'secrets', 'delete it and enter the device passwords again')?.secrets ?? {};
   }
 
   #write(secrets: Record<string, string>): void {
-    mkdirSync(this.#dataDir, { recursive: true, mode: 0o700 });
-    writeOutput(this.file, `${JSON.stringify({ version: 1, secrets }, null, 2)}\n`, { secret: true, force: true, flag: '' });
+    writeDataFile(this.file, { version: 1, secrets });
   }
 
   /** Whether a secret is saved for a device. */

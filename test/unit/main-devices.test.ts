@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandlers, type Dialogs, type Handlers, type HandlerDeps, type SecretCipher } from '../../src/main/dispatch.js';
 import { dispatchRecorder } from '../helpers/dispatch-recorder.js';
@@ -42,6 +43,27 @@ type View = { id: string; name: string; host: string; port: number; hostKey?: st
 const base = { name: 'apstra-lab', target: 'apstra', host: 'apstra.example.net', port: 22, user: 'admin', auth: 'password', password: PASSWORD };
 
 describe('device profiles', () => {
+  it('damaged data files are named with what to do, and never overwritten', async () => {
+    const { h, dataDir } = setup({ secrets: testCipher() });
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(join(dataDir, 'devices.json'), '{ "version": 1, "devices": [ { "name": 3 } ] }');
+    const e1 = await err(h, 'devices:list', {});
+    expect(e1).toMatchObject({ code: 'unknown-content' });
+    expect(e1.message).toContain(join(dataDir, 'devices.json'));
+    expect(e1.message).toContain('damaged (unexpected content); fix or delete it');
+    writeFileSync(join(dataDir, 'devices.json'), 'not json');
+    expect((await err(h, 'devices:list', {})).message).toContain('damaged (not JSON)');
+    expect(readFileSync(join(dataDir, 'devices.json'), 'utf8')).toBe('not json');
+    rmSync(join(dataDir, 'devices.json'));
+    writeFileSync(join(dataDir, 'vault.json'), '[]');
+    const e2 = await err(h, 'devices:save', { ...base });
+    expect(e2.message).toContain('saved secrets file is damaged (unexpected content); delete it and enter the device passwords again');
+    expect(readFileSync(join(dataDir, 'vault.json'), 'utf8')).toBe('[]');
+    // History is a record, not configuration: a damaged one reads as empty.
+    writeFileSync(join(dataDir, 'push-history.json'), '{');
+    expect(await ok(h, 'push:history', {})).toEqual([]);
+  });
+
   it('saves, lists and deletes a device; the password is encrypted on disk and never answered', async () => {
     const cipher = testCipher();
     const { h, dataDir } = setup({ secrets: cipher });
