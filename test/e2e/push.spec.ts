@@ -16,11 +16,14 @@ import { dropFiles, expect, pkiFile, screenshot, test } from './harness/bridge.j
 const NEW_FP = fingerprintOf(readFileSync(pkiFile('ec.crt'), 'utf8'));
 
 let sshd: Sshd;
-const t = tempDir('certbench-e2e-push-');
+// Made in beforeAll, not at import: Playwright also imports the spec to list its tests, and never runs
+// afterAll there, which left an empty folder behind on every run.
+let t: ReturnType<typeof tempDir>;
 let factory: FactoryCert;
 let OLD_FP = '';
 
 test.beforeAll(async () => {
+  t = tempDir('certbench-e2e-push-');
   factory = makeFactoryCert(t.dir);
   OLD_FP = factory.sha256;
   sshd = await startSshd();
@@ -28,7 +31,7 @@ test.beforeAll(async () => {
 
 test.afterAll(async () => {
   await sshd?.stop();
-  t.cleanup();
+  t?.cleanup();
 });
 
 /** A fresh "Apstra" nginx folder with the factory certificate, served by a fresh nginx. */
