@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, clipboard, ipcMain, Menu, screen, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, screen, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { channels, type Result } from '../shared/contract.js';
 import { createAppHandlers, dispatch } from './dispatch.js';
 import { createElectronDialogs } from './electron-dialogs.js';
@@ -64,6 +64,9 @@ function harden(contents: WebContents): void {
   contents.on('will-attach-webview', (event) => event.preventDefault());
 }
 
+// Quit waits for running pushes to end (see before-quit); the window's close handler reads it too.
+let quitState: 'running' | 'ending-pushes' | 'pushes-ended' = 'running';
+
 function createWindow(): void {
   const stateFile = join(app.getPath('userData'), 'window-state.json');
   const state = readWindowState(stateFile, screen.getAllDisplays().map((d) => d.workArea));
@@ -93,7 +96,29 @@ function createWindow(): void {
   ours.add(id);
   if (state.maximized) win.maximize();
   win.once('ready-to-show', () => win.show());
-  win.on('close', () => writeWindowState(stateFile, { ...win.getNormalBounds(), maximized: win.isMaximized() }, log));
+  win.on('close', (event) => {
+    // Closing during a push asks first, and then keeps the window (and its live log) open while the push is
+    // cancelled and rolled back: closing it at once would leave the app running unseen until that ends.
+    if (appHandlers.pushing() && quitState === 'running') {
+      event.preventDefault();
+      const choice = dialog.showMessageBoxSync(win, {
+        type: 'warning',
+        buttons: ['Keep working', 'Cancel the push and quit'],
+        defaultId: 0,
+        cancelId: 0,
+        title: 'A push is running',
+        message: 'A push to a device is running.',
+        detail: 'Quitting now cancels it. If the device was already changed, certbench restores its previous certificate first and quits when that is done; the log shows it.',
+      });
+      if (choice === 1) app.quit();
+      return;
+    }
+    if (quitState === 'ending-pushes') {
+      event.preventDefault();
+      return;
+    }
+    writeWindowState(stateFile, { ...win.getNormalBounds(), maximized: win.isMaximized() }, log);
+  });
   win.on('closed', () => {
     ours.delete(id);
     if (mainWindow === win) mainWindow = undefined;
@@ -133,7 +158,6 @@ app.on('window-all-closed', () => {
 
 // Quitting mid-push would leave the device half-changed with no history entry: hold the quit until every push
 // has been cancelled, rolled back and recorded, then quit for real (the second quit is let through).
-let quitState: 'running' | 'ending-pushes' | 'pushes-ended' = 'running';
 app.on('before-quit', (event) => {
   if (quitState === 'pushes-ended') return;
   if (quitState === 'ending-pushes') {
