@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { CertbenchError, fail } from '../core/errors.js';
+import { escapeControls } from '../core/text.js';
 import { TransportError } from '../core/transport/errors.js';
 
 // The output writers live in the core so the desktop app's main process shares them.
@@ -27,12 +28,13 @@ export function readPassphraseFile(path: string, flag = '--passphrase-file'): st
 }
 
 /**
- * One line safe for a terminal: line breaks become ` | ` and other C0/C1 control characters `\uXXXX`, so
+ * One line safe for a terminal: line breaks become ` | ` and other control characters and bidi overrides `\uXXXX`, so
  * text quoted from a device (file names, a command's stderr, certificate names) cannot move the cursor,
  * rewrite a line or print a fake one.
  */
 export function printable(text: string): string {
-  return text.replace(/\r?\n/g, ' | ').replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  // Tabs are harmless and common in command output; everything else goes through the core's escaping.
+  return text.replace(/\r?\n/g, ' | ').split('\t').map(escapeControls).join('\t');
 }
 
 /** Prints one JSON object on stdout. */

@@ -12,6 +12,7 @@ describe('printable', () => {
     { name: 'an escape sequence is shown, not obeyed', input: 'x\u001b[2J.conf', want: 'x\\u001b[2J.conf' },
     { name: 'C1 controls (CSI) are shown', input: 'a\u009bb', want: 'a\\u009bb' },
     { name: 'DEL and NUL are shown', input: '\u0000\u007f', want: '\\u0000\\u007f' },
+    { name: 'a bidi override cannot reorder what is shown', input: 'nginx.crt\u202Ebak.conf', want: 'nginx.crt\\u202ebak.conf' },
     { name: 'non-ASCII letters pass', input: 'Zürich – Straße', want: 'Zürich – Straße' },
   ];
   for (const r of rows) it(r.name, () => expect(printable(r.input)).toBe(r.want));

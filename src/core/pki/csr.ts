@@ -1,6 +1,7 @@
 import { constants, createPublicKey, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { domainToASCII } from 'node:url';
 import { fail, InputError } from '../errors.js';
+import { escapeControls } from '../text.js';
 import { defaultCrypto, x509, type X509Crypto } from './crypto.js';
 import { keyInfo, toCryptoKeyPair } from './keys.js';
 import { toPem } from './pem.js';
@@ -49,7 +50,7 @@ export function subjectAttrType(name: string): SubjectAttrType | undefined {
 
 /** Shows a user value inside a message: control characters escaped, long values cut. */
 export function showValue(v: string): string {
-  const escaped = v.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const escaped = escapeControls(v);
   return `"${escaped.length > 80 ? `${escaped.slice(0, 77)}...` : escaped}"`;
 }
 
