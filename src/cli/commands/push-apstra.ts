@@ -1,114 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { fail } from '../../core/errors.js';
-import { decodeFile, readInputFileSync } from '../../core/pki/decode.js';
-import { pushApstra, type PushEvent, type PushResult } from '../../core/push/index.js';
-import { assembleBundle } from '../../core/targets/index.js';
-import { normalizePin } from '../../core/transport/host-keys.js';
-import { keyForSsh } from '../../core/transport/ssh-key.js';
+import { pushApstra } from '../../core/push/index.js';
 import { validatePort } from '../../core/transport/host.js';
-import type { HostKeyPolicy, SshAuth } from '../../core/transport/types.js';
-import { passphraseFrom } from '../inputs.js';
-import { VerdictError, printJson, printable, readPassphraseFile } from '../io.js';
+import { authFrom, hostKeyFrom, readBundle, runPush, seconds, type PushBundleOptions, type SshLoginOptions } from '../push-common.js';
 
-interface PushApstraOptions {
-  host: string; port: string; user: string;
-  identity?: string; identityPassphraseFile?: string; passwordEnv?: string; agent?: boolean;
-  hostKey: string[]; knownHosts?: string; acceptNewHostKey?: boolean;
-  cert: string; key: string; passphraseFile?: string; chain: string[];
+interface PushApstraOptions extends SshLoginOptions, PushBundleOptions {
+  host: string; user: string;
   serverName?: string; nginxDir?: string; restartCmd?: string; sudo?: boolean; httpsPort: string; verifyTimeout: string;
   dryRun?: boolean; json?: boolean;
-}
-
-/** certbench's own known-hosts store, used when neither --host-key nor --known-hosts is given. */
-export function defaultKnownHostsStore(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.CERTBENCH_KNOWN_HOSTS) return env.CERTBENCH_KNOWN_HOSTS;
-  const config = env.XDG_CONFIG_HOME || join(homedir(), '.config');
-  return join(config, 'certbench', 'known_hosts');
-}
-
-// Bad credentials files and a missing agent are input errors (exit 2), found before connecting to anything.
-async function authFrom(o: PushApstraOptions): Promise<SshAuth> {
-  const given = [o.identity !== undefined, o.passwordEnv !== undefined, o.agent === true].filter(Boolean).length;
-  if (given !== 1) fail('invalid-value', 'give exactly one of --identity FILE, --password-env VAR or --agent', '--identity/--password-env/--agent');
-  if (o.identity !== undefined) {
-    const passphrase = o.identityPassphraseFile ? readPassphraseFile(o.identityPassphraseFile, '--identity-passphrase-file') : undefined;
-    const file = `--identity ${o.identity}`;
-    const privateKey = readInputFileSync(o.identity, file);
-    await keyForSsh(privateKey, passphrase, file);
-    return { kind: 'key', privateKey, file, ...(passphrase ? { passphrase } : {}) };
-  }
-  if (o.passwordEnv !== undefined) {
-    const name = o.passwordEnv;
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) fail('invalid-value', `${JSON.stringify(name)} is not an environment variable name`, '--password-env');
-    const password = process.env[name];
-    if (!password) fail('not-found', `the environment variable ${name} is not set or empty`, `--password-env ${name}`);
-    return { kind: 'password', password };
-  }
-  if (!process.env.SSH_AUTH_SOCK) fail('invalid-value', 'no ssh-agent to log in with: SSH_AUTH_SOCK is not set (start ssh-agent and ssh-add the key, or give --identity)', '--agent');
-  return { kind: 'agent' };
-}
-
-function hostKeyFrom(o: PushApstraOptions): HostKeyPolicy {
-  if (o.hostKey.length > 0 && o.knownHosts !== undefined) fail('invalid-value', 'give --host-key or --known-hosts, not both', '--host-key');
-  if (o.hostKey.length > 0) return { kind: 'pin', fingerprints: o.hostKey.map(normalizePin) };
-  if (o.knownHosts !== undefined) {
-    try {
-      readFileSync(o.knownHosts);
-    } catch {
-      fail('not-found', 'cannot read the known_hosts file', `--known-hosts ${o.knownHosts}`);
-    }
-    return { kind: 'known-hosts', file: o.knownHosts };
-  }
-  return { kind: 'store', file: defaultKnownHostsStore(), acceptNew: o.acceptNewHostKey === true };
-}
-
-function seconds(value: string, flag: string): number {
-  const n = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
-  if (!(n >= 1 && n <= 3600)) fail('invalid-value', `${JSON.stringify(value)} is not a number of seconds from 1 to 3600`, flag);
-  return Math.round(n * 1000);
-}
-
-function progressLine(e: PushEvent): string {
-  const mark = { start: '..', ok: 'ok', fail: 'FAIL', skip: 'skip', info: '  ' }[e.status];
-  // Messages quote what the server said (file names, a command's stderr): no control character reaches the terminal.
-  return `[${e.index}/${e.total}] ${e.step.padEnd(9)} ${mark.padEnd(4)} ${printable(e.message)}\n`;
-}
-
-// Progress on stderr. Preflight's lines wait until it passes: a refusal is one error line that says it all.
-function progressPrinter(): (e: PushEvent) => void {
-  let held: PushEvent[] | undefined = [];
-  return (e) => {
-    if (held && e.step === 'preflight') {
-      if (e.status !== 'ok') return void held.push(e);
-      for (const h of held) process.stderr.write(progressLine(h));
-      held = undefined;
-    }
-    process.stderr.write(progressLine(e));
-  };
-}
-
-const HEADLINE: Record<PushResult['outcome'], string> = {
-  pushed: 'PUSHED: the new certificate is served',
-  planned: 'PLAN (dry run): nothing was changed',
-  unchanged: 'FAILED: nothing was changed on the server',
-  'rolled-back': 'ROLLED BACK: the push failed and the old certificate is back in place',
-  'needs-attention': 'NEEDS ATTENTION: the push failed and the old state could not be restored',
-};
-
-function printText(r: PushResult): void {
-  const out: string[] = [HEADLINE[r.outcome]];
-  if (r.outcome === 'planned') {
-    out.push('plan:');
-    r.plan.forEach((s, i) => out.push(`  ${i + 1}. ${s.step}: ${s.description}`));
-  }
-  out.push(`  new       SHA-256 ${r.newSha256}`);
-  if (r.previousSha256) out.push(`  previous  SHA-256 ${r.previousSha256}`);
-  if (r.servedSha256) out.push(`  served    SHA-256 ${r.servedSha256}`);
-  if (r.backups.length > 0) out.push(`  backups   ${r.backups.join(', ')}`);
-  for (const w of r.warnings) out.push(`${w.severity === 'info' ? 'note' : 'warning'} [${w.code}]: ${w.message}`);
-  process.stdout.write(`${out.map(printable).join('\n')}\n`);
 }
 
 /**
@@ -121,43 +18,17 @@ export async function run(o: PushApstraOptions): Promise<void> {
   const verifyTimeoutMs = seconds(o.verifyTimeout, '--verify-timeout');
   const auth = await authFrom(o);
   const hostKey = hostKeyFrom(o);
-  const passphrase = passphraseFrom(o);
-  const read = (path: string) => decodeFile(path, { file: path, passphrase });
-  const bundle = assembleBundle({ key: await read(o.key), cert: await read(o.cert), chain: await Promise.all(o.chain.map(read)) });
-
-  // Ctrl-C (or a SIGTERM/SIGHUP) during a push still rolls back: the first one cancels and the push restores
-  // what it changed; later ones only say so, because dying mid-rollback would leave the server half-changed.
-  const abort = new AbortController();
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  const onSignal = (): void => {
-    if (abort.signal.aborted) {
-      process.stderr.write('certbench: still restoring the server\'s previous state; wait for it (the backups are listed when it ends)\n');
-      return;
-    }
-    process.stderr.write('certbench: cancelling; a change already made is rolled back first\n');
-    abort.abort();
-  };
-  for (const sig of signals) process.on(sig, onSignal);
-  let result: PushResult;
-  try {
-    result = await pushApstra({
-      bundle,
-      ssh: { host: o.host, port, username: o.user, auth, hostKey },
-      ...(o.serverName !== undefined ? { serverName: o.serverName } : {}),
-      ...(o.nginxDir !== undefined ? { nginxDir: o.nginxDir } : {}),
-      ...(o.restartCmd !== undefined ? { restartCmd: o.restartCmd } : {}),
-      sudo: o.sudo === true,
-      httpsPort,
-      verifyTimeoutMs,
-      dryRun: o.dryRun === true,
-      signal: abort.signal,
-    }, o.json ? undefined : progressPrinter());
-  } finally {
-    for (const sig of signals) process.off(sig, onSignal);
-  }
-  if (o.json) printJson(result);
-  else printText(result);
-  if (result.outcome !== 'pushed' && result.outcome !== 'planned') {
-    throw new VerdictError(printable(`push apstra ${result.outcome}: ${result.error?.message ?? 'failed'}`));
-  }
+  const bundle = await readBundle(o);
+  await runPush('push apstra', o.json, (signal, onEvent) => pushApstra({
+    bundle,
+    ssh: { host: o.host, port, username: o.user, auth, hostKey },
+    ...(o.serverName !== undefined ? { serverName: o.serverName } : {}),
+    ...(o.nginxDir !== undefined ? { nginxDir: o.nginxDir } : {}),
+    ...(o.restartCmd !== undefined ? { restartCmd: o.restartCmd } : {}),
+    sudo: o.sudo === true,
+    httpsPort,
+    verifyTimeoutMs,
+    dryRun: o.dryRun === true,
+    signal,
+  }, onEvent));
 }

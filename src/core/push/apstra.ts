@@ -1,18 +1,17 @@
 import { X509Certificate } from 'node:crypto';
-import { isIP } from 'node:net';
 import { CertbenchError, InputError, fail } from '../errors.js';
 import { APSTRA_NGINX_DIR } from '../targets/apstra.js';
 import { formatFor } from '../targets/index.js';
 import type { Finding } from '../targets/types.js';
-import { CancelledError, ConnectionLostError, RemoteFileError, TransportError } from '../transport/errors.js';
+import { CancelledError, ConnectionLostError, RemoteFileError } from '../transport/errors.js';
 import { endpointOf, validateHost, validatePort } from '../transport/host.js';
 import { connectSsh } from '../transport/ssh.js';
 import { probeTls, waitForServed } from '../transport/tls-probe.js';
 import type { ProbeParams, ProbeResult, RemoteFs, SshParams, SshSession } from '../transport/types.js';
-import { timestamp } from './common.js';
+import { PushLog, errorView, firstCertSha256, formatterReasons, messageOf, servingChecks, timestamp } from './common.js';
 import { shellQuote } from '../transport/shell-quote.js';
 import { SUDO, sudoFs } from '../transport/sudo-fs.js';
-import type { ApstraPushParams, PlanStep, PushEvent, PushListener, PushOutcome, PushResult, PushStep, PushStepStatus } from './types.js';
+import type { ApstraPushParams, PlanStep, PushListener, PushOutcome, PushResult, PushStep, PushStepStatus } from './types.js';
 
 /** The default command that restarts Apstra's nginx container (vendor text step 6). */
 export const APSTRA_RESTART_CMD = 'sudo -n docker restart aos_nginx_1';
@@ -60,27 +59,6 @@ function checkParams(p: ApstraPushParams): Checked {
   return { host, port, httpsPort, serverName, dir, restartCmd, verifyTimeoutMs };
 }
 
-// The push-specific part of preflight: the certificate must be valid now and name the server.
-function pushChecks(p: ApstraPushParams, c: Checked, now: Date): string[] {
-  const reasons: string[] = [];
-  const b = p.bundle;
-  const leaf = new X509Certificate(b.cert);
-  const from = new Date(leaf.validFrom);
-  const to = new Date(leaf.validTo);
-  if (to.getTime() < now.getTime()) reasons.push(`the certificate in ${b.files.cert} expired on ${to.toISOString()}`);
-  else if (from.getTime() > now.getTime()) reasons.push(`the certificate in ${b.files.cert} is not valid before ${from.toISOString()}`);
-  b.chain.forEach((der, i) => {
-    const ca = new X509Certificate(der);
-    if (new Date(ca.validTo).getTime() < now.getTime()) reasons.push(`chain certificate ${i + 1} (${b.files.chain[i] ?? 'chain'}, ${ca.subject.replace(/\n/g, ', ')}) expired on ${new Date(ca.validTo).toISOString()}`);
-  });
-  const named = isIP(c.serverName) !== 0 ? leaf.checkIP(c.serverName) : leaf.checkHost(c.serverName, { subject: 'never' });
-  if (named === undefined) {
-    const sans = leaf.subjectAltName ?? 'none';
-    reasons.push(`${c.serverName} is not in the certificate's subject alternative names (${sans}): browsers would refuse the Apstra UI. Give the name users browse to with --server-name, or issue a certificate that names ${c.serverName}`);
-  }
-  return reasons;
-}
-
 function planFor(c: Checked, user: string, sudo: boolean): PlanStep[] {
   const d = c.dir;
   const via = sudo ? ' (through sudo -n)' : '';
@@ -104,7 +82,7 @@ interface Saved {
 }
 
 class ApstraPush {
-  private readonly events: PushEvent[] = [];
+  private readonly log: PushLog;
   private readonly backups: string[] = [];
   private readonly warnings: Finding[] = [];
   private session?: SshSession;
@@ -125,14 +103,11 @@ class ApstraPush {
     this.newSha256 = new X509Certificate(p.bundle.cert).fingerprint256;
     this.plan = planFor(c, p.ssh.username, p.sudo === true);
     this.endpoint = endpointOf(c.host, c.port);
+    this.log = new PushLog(PLAN_STEPS, listener);
   }
 
   private emit(step: PushStep, status: PushStepStatus, message: string): void {
-    const planIndex = PLAN_STEPS.indexOf(step);
-    const total = PLAN_STEPS.length + (step === 'rollback' ? 1 : 0);
-    const e: PushEvent = { step, status, message, at: new Date().toISOString(), index: planIndex >= 0 ? planIndex + 1 : total, total };
-    this.events.push(e);
-    this.listener?.(e);
+    this.log.emit(step, status, message);
   }
 
   private result(outcome: PushOutcome, error?: unknown): PushResult {
@@ -141,7 +116,7 @@ class ApstraPush {
       endpoint: this.endpoint,
       outcome,
       plan: this.plan,
-      events: this.events,
+      events: this.log.events,
       warnings: this.warnings,
       newSha256: this.newSha256,
       ...(this.previousSha256 ? { previousSha256: this.previousSha256 } : {}),
@@ -169,11 +144,9 @@ class ApstraPush {
       files = formatted.files;
       this.warnings.push(...formatted.warnings.filter((w) => w.code !== 'expired' && w.code !== 'not-yet-valid'));
     } catch (e) {
-      if (!(e instanceof InputError && e.code === 'refused')) throw e;
-      // The formatter lists its reasons one per line after a heading that speaks of writing files.
-      reasons.push(...e.message.split('\n  - ').slice(1));
+      reasons.push(...formatterReasons(e));
     }
-    reasons.push(...pushChecks(this.p, this.c, now));
+    reasons.push(...servingChecks(this.p.bundle, this.c.serverName, now, 'browsers would refuse the Apstra UI'));
     if (reasons.length > 0 || !files) {
       const msg = `refused before connecting; nothing was sent: ${reasons.join('; ')}`;
       this.emit('preflight', 'fail', msg);
@@ -248,7 +221,7 @@ class ApstraPush {
       await this.close();
       return this.result('pushed');
     } catch (e) {
-      this.emit(this.events.at(-1)?.step === 'verify' ? 'verify' : 'activate', 'fail', messageOf(e));
+      this.emit(this.log.lastStep === 'verify' ? 'verify' : 'activate', 'fail', messageOf(e));
       return this.rollback(saved, stamp, e, [tmpCrt, tmpKey]);
     }
   }
@@ -415,24 +388,6 @@ class ApstraPush {
     this.fs = undefined;
     if (s) await s.close().catch(() => undefined);
   }
-}
-
-function firstCertSha256(pem: Buffer): string | undefined {
-  try {
-    return new X509Certificate(pem).fingerprint256;
-  } catch {
-    return undefined;
-  }
-}
-
-function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
-function errorView(e: unknown): { code: string; message: string } {
-  if (e instanceof TransportError || e instanceof InputError) return { code: e.code, message: e.message };
-  if (e instanceof CertbenchError) return { code: 'push-failed', message: e.message };
-  return { code: 'internal', message: `internal error: ${messageOf(e)}` };
 }
 
 /**
