@@ -321,6 +321,7 @@ describe('pushApstra (core) when the connection drops or the user cancels', () =
       get hostKey() { return s.hostKey; },
       get closed() { return s.closed; },
       exec: (c, o) => s.exec(c, o),
+      subsystem: (n) => s.subsystem(n),
       close: () => s.close(),
       files: async () => {
         const fs = await s.files();

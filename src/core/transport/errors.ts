@@ -15,6 +15,8 @@ import { CertbenchError } from '../errors.js';
  *   ├── ConnectionLostError     the connection dropped after it was up
  *   ├── RemoteCommandError      a command on the device exited non-zero
  *   ├── RemoteFileError         a file operation on the device failed (permission, no such file)
+ *   ├── NetconfRpcError         the device answered a NETCONF RPC with <rpc-error>
+ *   ├── HttpApiError            an HTTPS API answered with an error status (SPS: 400, 401, 404, 405...)
  *   └── CancelledError          the user cancelled
  */
 export type TransportErrorCode =
@@ -27,6 +29,8 @@ export type TransportErrorCode =
   | 'connection-lost'
   | 'remote-command-failed'
   | 'remote-file-failed'
+  | 'rpc-error'
+  | 'api-error'
   | 'cancelled';
 
 /** Base of every transport failure: the device could not be talked to as asked. */
@@ -151,5 +155,36 @@ export class CancelledError extends TransportError {
   override name = 'CancelledError';
   constructor(endpoint: string, message = 'cancelled') {
     super('cancelled', endpoint, message);
+  }
+}
+
+/** The device refused a NETCONF RPC: `errors` holds its `<rpc-error>` messages (severity error). */
+export class NetconfRpcError extends TransportError {
+  override name = 'NetconfRpcError';
+  /** Short name of what was asked, e.g. `commit-configuration` or the CLI command of a `<command>` RPC. */
+  readonly operation: string;
+  readonly errors: import('./netconf.js').RpcErrorInfo[];
+  constructor(endpoint: string, operation: string, errors: import('./netconf.js').RpcErrorInfo[]) {
+    const text = errors.map((e) => e.message + (e.path ? ` (at ${e.path})` : '')).join('; ') || 'no error message';
+    super('rpc-error', endpoint, `the device refused ${operation}: ${text}`);
+    this.operation = operation;
+    this.errors = errors;
+  }
+}
+
+/** An HTTPS API answered with an error status; the message says in words what the status means there. */
+export class HttpApiError extends TransportError {
+  override name = 'HttpApiError';
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  /** The API's own error name when it gave one (SPS: `SyntacticError`, `Unauthenticated`, `NotFound`...). */
+  readonly apiError?: string;
+  constructor(endpoint: string, method: string, path: string, status: number, message: string, apiError?: string) {
+    super('api-error', endpoint, `${method} ${path} answered ${status}${apiError ? ` ${apiError}` : ''}: ${message}`);
+    this.method = method;
+    this.path = path;
+    this.status = status;
+    if (apiError !== undefined) this.apiError = apiError;
   }
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { Duplex } from 'node:stream';
 import { ssh2 } from './ssh2-lib.js';
 import type { Client, ClientChannel, ConnectConfig, ServerHostKeyAlgorithm, SFTPWrapper } from 'ssh2';
 import { CertbenchError, fail } from '../errors.js';
@@ -33,6 +34,7 @@ const defaultDeps: SshDeps = { createClient: () => new (ssh2().Client)(), checkH
 const DEFAULT_READY_TIMEOUT_MS = 20_000;
 const DEFAULT_KEEPALIVE_MS = 10_000;
 const DEFAULT_EXEC_TIMEOUT_MS = 60_000;
+const SUBSYSTEM_OPEN_TIMEOUT_MS = 30_000;
 /** Each of stdout and stderr is kept up to this size; device commands print far less. */
 export const MAX_EXEC_OUTPUT = 1024 * 1024;
 const DEFAULT_READ_LIMIT = 1024 * 1024;
@@ -376,6 +378,47 @@ class Ssh2Session implements SshSession {
         if (ep.stdin !== undefined) stream.end(Buffer.from(ep.stdin));
         else stream.end();
       });
+      return () => {
+        done = true;
+        clearTimeout(timer);
+      };
+    });
+  }
+
+  subsystem(name: string): Promise<Duplex> {
+    return this.work<Duplex>((finish) => {
+      let done = false;
+      const timer = setTimeout(() => {
+        finish(new TimeoutError(this.endpoint, `the SSH server did not open the ${name} subsystem within ${SUBSYSTEM_OPEN_TIMEOUT_MS} ms`));
+      }, SUBSYSTEM_OPEN_TIMEOUT_MS);
+      try {
+        this.client.subsys(name, (err, stream) => {
+          if (err) {
+            if (this.isClosed) {
+              finish(this.endError());
+              return;
+            }
+            const refused = new RemoteCommandError(this.endpoint, `subsystem ${name}`, null, err.message);
+            // RemoteCommandError's own wording ("was killed") fits a command, not a refused channel request.
+            refused.message = `${this.endpoint}: the SSH server refused to start the "${name}" subsystem (${err.message}) — is ${name} enabled for this user on the device?`;
+            finish(refused);
+            return;
+          }
+          // Opened after a timeout or a cancel: nobody will read it.
+          if (done) {
+            stream.close();
+            return;
+          }
+          // The reader listens for 'close'; an unheard 'error' event would crash the process.
+          stream.on('error', () => undefined);
+          // Unread stderr would stall the channel's flow control.
+          stream.stderr.resume();
+          finish(undefined, stream);
+        });
+      } catch (e) {
+        clearTimeout(timer);
+        throw e;
+      }
       return () => {
         done = true;
         clearTimeout(timer);

@@ -100,6 +100,11 @@ export interface SshSession {
    * @throws RemoteCommandError on a non-zero exit (unless allowFailure), TimeoutError, ConnectionLostError, CancelledError
    */
   exec(command: string, p?: ExecParams): Promise<ExecResult>;
+  /**
+   * Opens an SSH subsystem channel (e.g. `netconf`) as a byte stream; ending the stream closes the channel.
+   * @throws ConnectionLostError, CancelledError, RemoteCommandError when the server refuses the subsystem
+   */
+  subsystem(name: string): Promise<Duplex>;
   /** Opens (once) and returns the SFTP file operations. @throws RemoteFileError when SFTP is unavailable */
   files(): Promise<RemoteFs>;
   /** Resolves when the connection closes, for whatever reason. */
