@@ -9,6 +9,8 @@ export type PushStep =
   | 'upload'
   | 'activate'
   | 'verify'
+  /** Junos: the confirming commit that makes a `commit confirmed` permanent. */
+  | 'confirm'
   | 'rollback';
 
 /** What happened to a step. */
@@ -97,5 +99,59 @@ export interface ApstraPushParams {
   /** Cancels the push; a cancel after files changed still rolls back. */
   signal?: AbortSignal;
   /** Judges validity at this moment (tests); now when not given. */
+  now?: Date;
+}
+
+/** The HTTPS services a Junos push binds the certificate to. */
+export type JunosBinding = 'rest' | 'web';
+
+/** Options of a Junos push over NETCONF (see `pushJunos`). */
+export interface JunosPushParams {
+  /** What to install: key, leaf, chain (checked in preflight). */
+  bundle: import('../targets/types.js').Bundle;
+  /** The SSH connection that carries NETCONF (subsystem `netconf`; port 830 or 22) and the SCP upload. */
+  ssh: import('../transport/types.js').SshParams;
+  /** The local certificate's name in the device's PKI store; must not exist there yet. */
+  certId: string;
+  /** Load the issuing CA certificate (the chain's first) into this CA profile; created when missing. Needs a chain. */
+  caProfile?: string;
+  /** Services to bind; default both. */
+  bind?: JunosBinding[];
+  /** `commit confirmed N`: the device rolls back by itself after N minutes without the confirming commit. Default 5, 1-65535. */
+  confirmMinutes?: number;
+  /** HTTPS port of the REST API to verify (`system services rest https port`), default 3443. */
+  verifyPort?: number;
+  /** HTTPS port of J-Web to verify, default 443. */
+  webPort?: number;
+  /** SNI when verifying; also must be in the certificate's SAN. Default ssh.host when it is a name. */
+  serverName?: string;
+  /** How long to wait for the new certificate to be served, default 60 000 ms. */
+  verifyTimeoutMs?: number;
+  /** Connect, read the device's state and make the plan; change nothing. */
+  dryRun?: boolean;
+  signal?: AbortSignal;
+  now?: Date;
+  /** Length of one of the device's minutes in ms (tests run a scaled commit-confirmed timer); default 60 000. */
+  minuteMs?: number;
+}
+
+/** The SPS certificate roles of /api/configuration/management/certificates. */
+export type SpsRole = 'server' | 'ca' | 'tsa';
+
+/** Options of an SPS push over its REST API (see `pushSps`). */
+export interface SpsPushParams {
+  bundle: import('../targets/types.js').Bundle;
+  /** `https://host[:port]`: the SPS web interface (no path, no credentials). */
+  url: string;
+  /** How SPS's current web certificate is trusted: a CA bundle or a pinned SHA-256. */
+  trust: import('../transport/types.js').TlsTrust;
+  user: string;
+  password: string;
+  /** Which certificate to replace; default `server` (the web and REST interface's own, verified after commit). */
+  role?: SpsRole;
+  /** How long to wait for the new certificate to be served after the commit (role server), default 60 000 ms. */
+  verifyTimeoutMs?: number;
+  dryRun?: boolean;
+  signal?: AbortSignal;
   now?: Date;
 }
