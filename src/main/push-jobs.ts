@@ -3,17 +3,26 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { CertbenchError, fail } from '../core/errors.js';
 import { readInputFile } from '../core/pki/decode.js';
-import type { ApstraPushParams, PushEvent, PushListener, PushOutcome, PushResult } from '../core/push/types.js';
+import type { ApstraPushParams, JunosPushParams, PushEvent, PushListener, PushOutcome, PushResult, SpsPushParams } from '../core/push/types.js';
 import { assembleBundle, preflight, type Bundle } from '../core/targets/index.js';
+import { endpointOf } from '../core/transport/host.js';
 import type { SshAuth, SshParams } from '../core/transport/types.js';
 import { pushHistoryEntrySchema, type PushHistoryEntry } from '../shared/contract.js';
 import { readDataFile, writeDataFile } from './data-file.js';
-import { deviceEndpoint, type DeviceProfile, type DevicesStore } from './devices-store.js';
+import { checkTlsPin, deviceEndpoint, JUNOS_DEFAULTS, SPS_DEFAULTS, type DeviceProfile, type DevicesStore } from './devices-store.js';
 import type { SessionStore } from './session-store.js';
 import type { Vault } from './vault.js';
 
 /** The core's Apstra push (src/core/push), or a stand-in with its signature. */
 export type PushFn = (params: ApstraPushParams, onEvent?: PushListener) => Promise<PushResult>;
+/** The core's Junos push over NETCONF, or a stand-in with its signature. */
+export type JunosPushFn = (params: JunosPushParams, onEvent?: PushListener) => Promise<PushResult>;
+/** The core's SPS push over REST, or a stand-in with its signature. */
+export type SpsPushFn = (params: SpsPushParams, onEvent?: PushListener) => Promise<PushResult>;
+
+// Loaded on the first push to such a device, so the app starts without them.
+const loadPushJunos = async (): Promise<JunosPushFn> => (await import('../core/push/junos.js')).pushJunos;
+const loadPushSps = async (): Promise<SpsPushFn> => (await import('../core/push/sps.js')).pushSps;
 
 /** What `push:start` asks for. */
 export interface PushStartParams {
@@ -101,6 +110,7 @@ function redactor(secrets: (string | undefined)[]): (s: string) => string {
 }
 
 // The core names the CLI's flags; the push screen's user knows the fields of the device form.
+// Longer flags first where one starts like another (--host-key before --host).
 const FIELDS: [RegExp, string][] = [
   // The core names both the flag and the checkbox; the form's user needs only the checkbox.
   [/\(--sudo; ("Use sudo" in the device)\)/g, '($1)'],
@@ -110,6 +120,19 @@ const FIELDS: [RegExp, string][] = [
   [/--restart-cmd(?![\w-])/g, '"Restart command"'],
   [/--https-port(?![\w-])/g, '"HTTPS port"'],
   [/--host-key(?![\w-])/g, 'the trusted host key'],
+  [/--cert-id(?![\w-])/g, '"Certificate ID"'],
+  [/--ca-profile(?![\w-])/g, '"CA profile"'],
+  [/--bind(?![\w-])/g, '"Bind to"'],
+  [/--confirm-minutes(?![\w-])/g, '"Confirm within (minutes)"'],
+  [/--verify-port(?![\w-])/g, '"REST API HTTPS port"'],
+  [/--web-port(?![\w-])/g, '"J-Web HTTPS port"'],
+  // SPS: the URL is made of the form's host and port; the pin is the certificate trusted with "Check certificate".
+  [/--url(?![\w-])/g, '"Host" and "HTTPS port"'],
+  [/--pin(?![\w-])/g, 'the trusted certificate'],
+  [/--role(?![\w-])/g, '"Role"'],
+  [/--chain(?![\w-])/g, '"Chain"'],
+  [/--user(?![\w-])/g, '"User"'],
+  [/--password-env(?![\w-])/g, 'the saved password'],
   [/--host(?![\w-])/g, '"Host"'],
   [/--port(?![\w-])/g, '"SSH port"'],
 ];
@@ -133,7 +156,12 @@ export interface PushJobsDeps {
   vault: Vault;
   store: SessionStore;
   history: PushHistory;
+  /** The Apstra push. */
   push: PushFn;
+  /** The Junos push; the core's `pushJunos` when not given. */
+  pushJunos?: JunosPushFn;
+  /** The SPS push; the core's `pushSps` when not given. */
+  pushSps?: SpsPushFn;
   now?: () => Date;
   /** Where unexpected errors are reported (stderr when not given). */
   log?: (line: string) => void;
@@ -192,27 +220,92 @@ export class PushJobs {
     return { ssh: { host: d.host, port: d.port, username: d.user, auth, hostKey: { kind: 'pin', fingerprints: [d.hostKey] }, signal }, secrets };
   }
 
+  // SPS's login: its saved password and the pinned web certificate (nothing else is trusted over HTTPS).
+  #sps(d: DeviceProfile): { password: string; pin: string } {
+    if (!d.tlsPin) {
+      fail('refused', `no certificate is trusted for ${d.name} yet: press "Check certificate", compare its SHA-256 with the one SPS shows (Basic Settings > Management > SSL certificate) and trust it before pushing`);
+    }
+    const password = this.#deps.vault.get(d.id, 'password', d.name);
+    if (password === undefined) fail('invalid-value', `no password is saved for ${d.name}; edit the device and enter it`);
+    return { password, pin: d.tlsPin };
+  }
+
+  // The push of the device's target with the profile's fields, ready to run, and the secrets to keep out of every message.
+  async #prepare(device: DeviceProfile, bundle: Bundle, dryRun: boolean, signal: AbortSignal, now: Date | undefined): Promise<{ run: (onEvent: PushListener) => Promise<PushResult>; secrets: (string | undefined)[] }> {
+    const common = { bundle, dryRun, signal, ...(now ? { now } : {}) };
+    switch (device.target) {
+      case 'apstra': {
+        const { ssh, secrets } = await this.#ssh(device, signal);
+        const params: ApstraPushParams = {
+          ...common,
+          ssh,
+          sudo: device.sudo === true,
+          ...(device.serverName ? { serverName: device.serverName } : {}),
+          ...(device.nginxDir ? { nginxDir: device.nginxDir } : {}),
+          ...(device.restartCmd ? { restartCmd: device.restartCmd } : {}),
+          ...(device.httpsPort ? { httpsPort: device.httpsPort } : {}),
+        };
+        const push = this.#deps.push;
+        return { run: (onEvent) => push(params, onEvent), secrets };
+      }
+      case 'junos': {
+        if (!device.certId) fail('invalid-value', `no certificate ID is set for ${device.name}; edit the device and give one`);
+        const { ssh, secrets } = await this.#ssh(device, signal);
+        const params: JunosPushParams = {
+          ...common,
+          ssh,
+          certId: device.certId,
+          bind: device.bind ?? JUNOS_DEFAULTS.bind,
+          confirmMinutes: device.confirmMinutes ?? JUNOS_DEFAULTS.confirmMinutes,
+          verifyPort: device.verifyPort ?? JUNOS_DEFAULTS.verifyPort,
+          webPort: device.webPort ?? JUNOS_DEFAULTS.webPort,
+          ...(device.caProfile ? { caProfile: device.caProfile } : {}),
+          ...(device.serverName ? { serverName: device.serverName } : {}),
+        };
+        const push = this.#deps.pushJunos ?? (await loadPushJunos());
+        return { run: (onEvent) => push(params, onEvent), secrets };
+      }
+      case 'sps': {
+        const { password, pin } = this.#sps(device);
+        const params: SpsPushParams = {
+          ...common,
+          url: `https://${endpointOf(device.host, device.port)}`,
+          trust: { kind: 'pin', sha256: pin },
+          user: device.user,
+          password,
+          role: device.role ?? SPS_DEFAULTS.role,
+        };
+        const push = this.#deps.pushSps ?? (await loadPushSps());
+        return { run: (onEvent) => push(params, onEvent), secrets: [password] };
+      }
+    }
+  }
+
   /**
    * Checks the request and starts the push (or dry run) in the background.
-   * @throws InputError for an unknown device or item, no trusted host key, missing secrets, a bundle preflight refuses, a push already starting or running to this device, or the app quitting
+   * @throws InputError for an unknown device or item, nothing trusted for the device yet (host key, SPS certificate), missing secrets, a bundle preflight refuses, a push already starting or running to this device, or the app quitting
    */
   async start(p: PushStartParams): Promise<string> {
     const device = this.#deps.devices.get(p.deviceId);
-    if (device.target !== 'apstra') fail('unsupported', `pushing to ${device.target} devices is not available yet; only Apstra`);
     if (this.#closing) fail('refused', 'certbench is quitting; no new push is started');
     const busy = this.#busy.get(device.id);
     if (busy !== undefined) fail('refused', `a ${busy ? 'dry run' : 'push'} to ${device.name} is still running; wait for it to end or cancel it`);
     this.#busy.set(device.id, p.dryRun);
     let job: Job;
     let bundle: Bundle;
-    let prepared: { ssh: SshParams; secrets: (string | undefined)[] };
+    let prepared: { run: (onEvent: PushListener) => Promise<PushResult>; secrets: (string | undefined)[] };
     const now = this.#deps.now?.();
     try {
       bundle = this.#bundle(p);
-      // A refusal (mismatched key, broken chain) answers the click itself rather than a failed job.
-      preflight(bundle, 'apstra', now ? { now } : {});
+      // A refusal (mismatched key, broken chain, a key type the device cannot take) answers the click itself rather than a failed job.
+      try {
+        preflight(bundle, device.target, { ...(now ? { now } : {}), ...(device.certId ? { certId: device.certId } : {}) });
+      } catch (e) {
+        if (e instanceof CertbenchError) e.message = inFormTerms(e.message);
+        throw e;
+      }
       const controller = new AbortController();
-      prepared = await this.#ssh(device, controller.signal);
+      prepared = await this.#prepare(device, bundle, p.dryRun, controller.signal, now);
       // Quitting began while the key file was read: nothing has touched the device, so nothing is started.
       if (this.#closing) fail('refused', 'certbench is quitting; no new push is started');
       job = { id: randomUUID(), deviceId: device.id, dryRun: p.dryRun, events: [], done: false, controller };
@@ -221,40 +314,28 @@ export class PushJobs {
       this.#busy.delete(device.id);
       throw e;
     }
-    const { ssh, secrets } = prepared;
-    const { controller } = job;
-    const params: ApstraPushParams = {
-      bundle,
-      ssh,
-      dryRun: p.dryRun,
-      signal: controller.signal,
-      sudo: device.sudo === true,
-      ...(device.serverName ? { serverName: device.serverName } : {}),
-      ...(device.nginxDir ? { nginxDir: device.nginxDir } : {}),
-      ...(device.restartCmd ? { restartCmd: device.restartCmd } : {}),
-      ...(device.httpsPort ? { httpsPort: device.httpsPort } : {}),
-      ...(now ? { now } : {}),
-    };
-    job.finished = this.#run(job, device, params, redactor(secrets), sha256Of(bundle.cert));
+    job.finished = this.#run(job, device, prepared.run, redactor(prepared.secrets), sha256Of(bundle.cert));
     return job.id;
   }
 
-  async #run(job: Job, device: DeviceProfile, params: ApstraPushParams, redact: (s: string) => string, newSha256: string): Promise<void> {
+  async #run(job: Job, device: DeviceProfile, push: (onEvent: PushListener) => Promise<PushResult>, redact: (s: string) => string, newSha256: string): Promise<void> {
     const at = (): string => (this.#deps.now?.() ?? new Date()).toISOString();
     const startedAt = at();
     let outcome: PushOutcome;
     let result: PushResult | undefined;
     let error: { code: string; message: string } | undefined;
     try {
-      const r = await this.#deps.push(params, (e) => void job.events.push({ ...e, message: redact(e.message) }));
+      const r = await push((e) => void job.events.push({ ...e, message: redact(inFormTerms(e.message)) }));
       result = {
         ...r,
         plan: r.plan.map((s) => ({ ...s, description: redact(s.description) })),
-        events: r.events.map((e) => ({ ...e, message: redact(e.message) })),
+        warnings: r.warnings.map((w) => ({ ...w, message: redact(inFormTerms(w.message)) })),
+        events: r.events.map((e) => ({ ...e, message: redact(inFormTerms(e.message)) })),
         ...(r.error ? { error: { code: r.error.code, message: redact(inFormTerms(r.error.message)) } } : {}),
       };
       outcome = result.outcome;
       error = result.error;
+      if (!job.dryRun) this.#followServedCertificate(job, device, result);
       job.result = result;
     } catch (e) {
       error = errorOf(e);
@@ -286,6 +367,24 @@ export class PushJobs {
     }
     job.done = true;
     this.#busy.delete(device.id);
+  }
+
+  // SPS serves the pushed certificate on the very HTTPS port certbench logs in on: once the push has verified it by its
+  // fingerprint, it is the certificate to trust next time (the old pin would refuse the next login).
+  #followServedCertificate(job: Job, device: DeviceProfile, r: PushResult): void {
+    if (device.target !== 'sps' || (device.role ?? SPS_DEFAULTS.role) !== 'server' || r.outcome !== 'pushed' || !device.tlsPin || !r.servedSha256) return;
+    try {
+      const served = checkTlsPin(r.servedSha256);
+      if (served !== checkTlsPin(r.newSha256) || served === device.tlsPin) return;
+      if (!this.#deps.devices.replaceTlsPin(device.id, device.tlsPin, served)) return;
+      const last = job.events.at(-1);
+      job.events.push({
+        step: 'verify', status: 'info', at: new Date().toISOString(), index: last?.index ?? 1, total: last?.total ?? 1,
+        message: `${device.name} now trusts the certificate it serves, SHA-256 ${served} (it replaced ${device.tlsPin})`,
+      });
+    } catch (e) {
+      this.#log(`certbench: the trusted certificate of ${device.name} could not be updated: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   #log(line: string): void {

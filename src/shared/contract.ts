@@ -112,22 +112,29 @@ const csrFields = z.object({
 
 // A failure inside a result (same shape as the envelope's error).
 const pushErrorSchema = z.object({ code: z.string(), message: z.string() });
-/** The kinds of device a profile can push to; Junos and SPS join when their pushes exist. */
-export const deviceTargetSchema = z.enum(['apstra']);
-/** How certbench logs in over SSH: a saved password, a private key file (with an optional saved passphrase), or ssh-agent. */
+/** The kinds of device a profile can push to: Apstra (SSH + SFTP), Junos (NETCONF over SSH), One Identity SPS (HTTPS REST). */
+export const deviceTargetSchema = z.enum(['apstra', 'junos', 'sps']);
+/** How certbench logs in over SSH: a saved password, a private key file (with an optional saved passphrase), or ssh-agent. SPS takes a password only. */
 export const sshAuthMethodSchema = z.enum(['password', 'key-file', 'agent']);
+/** The Junos HTTPS services a certificate is bound to: the REST API and J-Web. */
+export const junosBindingSchema = z.enum(['rest', 'web']);
+/** Which SPS certificate a push replaces. */
+export const spsRoleSchema = z.enum(['server', 'ca', 'tsa']);
 // Free text of a profile: bounded here; what it may hold is checked in main with messages for people.
 const profileText = (max: number) => z.string().max(max);
+// Every target's fields are optional beyond the common ones: the target decides which apply (main drops the others),
+// so a devices.json written before Junos and SPS existed loads unchanged.
 const deviceFields = z.object({
   name: profileText(100),
   target: deviceTargetSchema,
   host: profileText(255),
+  /** SSH port (Apstra 22, Junos 830), or SPS's HTTPS port (443). */
   port: z.number().int(),
   user: profileText(64),
   auth: sshAuthMethodSchema,
   /** Path of the private key file on this computer (auth `key-file`); the key itself is read only at push time. */
   identityFile: profileText(4096).optional(),
-  /** The name users browse to (in the certificate's SAN); the host when not given. */
+  /** The name users browse to (in the certificate's SAN); the host when not given. Apstra and Junos. */
   serverName: profileText(255).optional(),
   nginxDir: profileText(1024).optional(),
   restartCmd: profileText(1000).optional(),
@@ -137,20 +144,36 @@ const deviceFields = z.object({
    * admin may not write /etc/aos/nginx.conf.d). Off for a new device; absent when changing one keeps the saved setting.
    */
   sudo: z.boolean().optional(),
+  /** Junos: the local certificate's certificate-id in the device's PKI store (must not exist there yet). */
+  certId: profileText(63).optional(),
+  /** Junos: the CA profile the issuing CA is loaded into (optional). */
+  caProfile: profileText(63).optional(),
+  /** Junos: the services bound to the certificate; at least one. */
+  bind: z.array(junosBindingSchema).max(2).optional(),
+  /** Junos: `commit confirmed N` minutes, 1-65535 (default 5). */
+  confirmMinutes: z.number().int().optional(),
+  /** Junos: HTTPS port of the REST API verified after the commit (default 3443). */
+  verifyPort: z.number().int().optional(),
+  /** Junos: HTTPS port of J-Web verified after the commit (default 443). */
+  webPort: z.number().int().optional(),
+  /** SPS: which certificate to replace (default server). */
+  role: spsRoleSchema.optional(),
 });
 /** A saved device as the renderer sees it: no password, no passphrase, only whether one is saved. */
 export const deviceViewSchema = deviceFields.extend({
   id: z.string(),
   /** Whether the push goes through `sudo -n`; false when never set. */
   sudo: z.boolean().default(false),
-  /** The trusted SSH host key, OpenSSH `SHA256:...`; a push is refused until one is trusted. */
+  /** The trusted SSH host key, OpenSSH `SHA256:...`; a push is refused until one is trusted (Apstra, Junos). */
   hostKey: z.string().optional(),
+  /** SPS: the SHA-256 (`AB:CD:...`) of the web certificate trusted for the HTTPS login; a push is refused until one is trusted. */
+  tlsPin: z.string().optional(),
   hasPassword: z.boolean(),
   hasPassphrase: z.boolean(),
   /** ISO 8601 time of the last change. */
   updatedAt: z.string(),
 });
-const pushStepSchema = z.enum(['preflight', 'connect', 'inspect', 'backup', 'upload', 'activate', 'verify', 'rollback']);
+const pushStepSchema = z.enum(['preflight', 'connect', 'inspect', 'backup', 'upload', 'activate', 'verify', 'confirm', 'rollback']);
 /** One progress event of a push (see src/core/push/types.ts). */
 export const pushEventSchema = z.object({
   step: pushStepSchema,
@@ -311,13 +334,16 @@ export const contract = {
    * Adds a device (no `id`) or changes one. Secrets only travel this way, renderer to main, and are
    * saved encrypted by the OS key store (refused when it is unavailable); an absent password or
    * passphrase keeps the saved one. `hostKey` trusts a key (explicit first use); a different key than
-   * the trusted one is refused unless `forgetHostKey` drops the old one first.
+   * the trusted one is refused unless `forgetHostKey` drops the old one first. `tlsPin` / `forgetTlsPin`
+   * do the same for an SPS device's HTTPS certificate.
    */
   'devices:save': {
     request: deviceFields.extend({
       id: z.string().max(64).optional(),
       hostKey: z.string().max(128).optional(),
       forgetHostKey: z.boolean().optional(),
+      tlsPin: z.string().max(200).optional(),
+      forgetTlsPin: z.boolean().optional(),
       password: z.string().max(1024).optional(),
       passphrase: z.string().max(1024).optional(),
       forgetPassphrase: z.boolean().optional(),
@@ -336,17 +362,29 @@ export const contract = {
   },
   /**
    * Connects to an SSH server only far enough to see its host key (no login), for the explicit
-   * first-use accept. With `deviceId`, says whether the key is the one that device trusts.
+   * first-use accept; with `kind: 'tls'` (SPS), connects over TLS only far enough to read the certificate
+   * it presents (nothing is sent). With `deviceId`, says whether the key or certificate is the one that device trusts.
    */
   'devices:scan-host-key': {
-    request: z.object({ host: z.string().max(255), port: z.number().int(), deviceId: z.string().max(64).optional() }).strict(),
+    request: z.object({ kind: z.enum(['ssh', 'tls']).optional(), host: z.string().max(255), port: z.number().int(), deviceId: z.string().max(64).optional() }).strict(),
     response: z.object({
       endpoint: z.string(),
+      /** The host key's type (`ssh-ed25519`), or `certificate` for TLS. */
       type: z.string(),
+      /** OpenSSH `SHA256:...` of the host key, or the certificate's SHA-256 `AB:CD:...`. */
       fingerprint: z.string(),
-      /** `new`: no key trusted yet; `matches`: the trusted key; `changed`: another key than the trusted one. */
+      /** `new`: nothing trusted yet; `matches`: the trusted one; `changed`: another than the trusted one. */
       status: z.enum(['new', 'matches', 'changed']),
       trusted: z.string().optional(),
+      /** TLS: the presented certificate as people compare it (subject, issuer, validity, SANs). */
+      certificate: z.object({
+        subject: z.string(),
+        issuer: z.string(),
+        notBefore: z.string(),
+        notAfter: z.string(),
+        sans: z.array(z.string()),
+        selfSigned: z.boolean(),
+      }).optional(),
     }),
   },
   /** Starts a push (or a dry run) of a session key + certificate + chain to a saved device, in the background. */
@@ -412,6 +450,9 @@ export type FindingView = z.output<typeof findingSchema>;
 export type DeviceView = z.output<typeof deviceViewSchema>;
 export type DeviceTarget = z.output<typeof deviceTargetSchema>;
 export type SshAuthMethod = z.output<typeof sshAuthMethodSchema>;
+export type JunosBindingView = z.output<typeof junosBindingSchema>;
+export type SpsRoleView = z.output<typeof spsRoleSchema>;
+export type HostCheckView = z.output<(typeof contract)['devices:scan-host-key']['response']>;
 export type PushEventView = z.output<typeof pushEventSchema>;
 export type PushResultView = z.output<typeof pushResultSchema>;
 export type PushOutcomeView = z.output<typeof pushOutcomeSchema>;

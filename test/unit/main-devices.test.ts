@@ -267,10 +267,10 @@ describe('device profiles', () => {
     expect(await ok(h, 'devices:choose-key-file', {})).toEqual({ canceled: true });
   });
 
-  it('refuses undeclared fields and targets that have no push yet', async () => {
+  it('refuses undeclared fields and targets that have no push (sdcloud)', async () => {
     const { h } = setup({ secrets: testCipher() });
     expect(await err(h, 'devices:save', { ...base, privateKey: 'x' })).toMatchObject({ code: 'invalid-request' });
-    expect(await err(h, 'devices:save', { ...base, target: 'junos' })).toMatchObject({ code: 'invalid-request' });
+    expect(await err(h, 'devices:save', { ...base, target: 'sdcloud' })).toMatchObject({ code: 'invalid-request' });
   });
 });
 

@@ -49,7 +49,7 @@ export function App(): React.JSX.Element {
             <Title order={1} size="h3">certbench</Title>
             {version && <Text size="sm" c="dimmed">{version}</Text>}
           </Group>
-          <Text size="sm" c="dimmed">Keys, CSRs, inspect &amp; match, export for Junos, Apstra, SPS and SD Cloud, push to Apstra</Text>
+          <Text size="sm" c="dimmed">Keys, CSRs, inspect &amp; match, export for Junos, Apstra, SPS and SD Cloud, push to Junos, Apstra and SPS</Text>
         </Group>
       </AppShell.Header>
       <AppShell.Main>

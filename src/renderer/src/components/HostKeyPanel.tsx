@@ -2,29 +2,11 @@ import { Alert, Button, Code, Group, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
 import type { DeviceView, IpcError, RequestOf, ResponseOf } from '../../../shared/contract.js';
 import { call } from '../api.js';
+import { resave } from '../device-request.js';
 import { BusyButton } from './BusyButton.js';
 import { ErrorAlert } from './ErrorAlert.js';
 
 type Scan = ResponseOf<'devices:scan-host-key'> & { for: string };
-
-/** The fields of a saved device, sent back unchanged with a new host-key decision. */
-function resave(d: DeviceView, change: Pick<RequestOf<'devices:save'>, 'hostKey' | 'forgetHostKey'>): RequestOf<'devices:save'> {
-  return {
-    id: d.id,
-    name: d.name,
-    target: d.target,
-    host: d.host,
-    port: d.port,
-    user: d.user,
-    auth: d.auth,
-    ...(d.identityFile !== undefined ? { identityFile: d.identityFile } : {}),
-    ...(d.serverName !== undefined ? { serverName: d.serverName } : {}),
-    ...(d.nginxDir !== undefined ? { nginxDir: d.nginxDir } : {}),
-    ...(d.restartCmd !== undefined ? { restartCmd: d.restartCmd } : {}),
-    ...(d.httpsPort !== undefined ? { httpsPort: d.httpsPort } : {}),
-    ...change,
-  };
-}
 
 /**
  * The device's SSH host key: reads the key the server presents and lets the engineer trust it the
@@ -74,7 +56,7 @@ export function HostKeyPanel({ device, onChanged }: { device: DeviceView; onChan
             <Stack gap="xs">
               <Code block aria-label="Presented host key">{current.fingerprint}</Code>
               <Text size="sm">
-                Compare it with the fingerprint on the server, e.g. <Code>ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub</Code> on its console.
+                Compare it with the fingerprint on the {device.target === 'junos' ? 'device' : 'server'}, e.g. {device.target === 'junos' ? <><Code>start shell</Code> then </> : null}<Code>ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub</Code> on its console.
                 Trust it only when they are the same: certbench then refuses any other key for this device.
               </Text>
               <Group><Button onClick={() => void save({ hostKey: current.fingerprint })}>Trust this key</Button></Group>

@@ -1,5 +1,6 @@
 import { Badge, Table, Text } from '@mantine/core';
 import type { PushHistoryEntry, PushOutcomeView } from '../../../shared/contract.js';
+import { targetName } from '../device-request.js';
 import { dateText } from '../item-format.js';
 
 const OUTCOME: Record<PushOutcomeView, { label: string; color: string }> = {
@@ -16,17 +17,18 @@ function short(fp: string | undefined): React.JSX.Element {
   return <Text size="xs" ff="monospace" title={fp}>{fp.length > 24 ? `${fp.slice(0, 17)}…${fp.slice(-5)}` : fp}</Text>;
 }
 
-/** The past pushes (never dry runs), newest first: device, time, outcome, fingerprints, the error if any. */
+/** The past pushes (never dry runs), newest first: time, device, its type and endpoint, outcome, fingerprints, the error if any. */
 export function PushHistory({ entries }: { entries: PushHistoryEntry[] }): React.JSX.Element {
   if (entries.length === 0) return <Text size="sm" c="dimmed">No pushes yet.</Text>;
   return (
-    <Table.ScrollContainer minWidth={900}>
+    <Table.ScrollContainer minWidth={980}>
       <Table aria-label="Push history" striped>
         <Table.Thead>
           <Table.Tr>
             <Table.Th>Time</Table.Th>
             <Table.Th>Device</Table.Th>
-            <Table.Th>Host</Table.Th>
+            <Table.Th>Type</Table.Th>
+            <Table.Th>Endpoint</Table.Th>
             <Table.Th>Outcome</Table.Th>
             <Table.Th>New SHA-256</Table.Th>
             <Table.Th>Previous SHA-256</Table.Th>
@@ -39,7 +41,8 @@ export function PushHistory({ entries }: { entries: PushHistoryEntry[] }): React
             <Table.Tr key={e.id}>
               <Table.Td><Text size="xs">{dateText(e.at)}</Text></Table.Td>
               <Table.Td>{e.deviceName}</Table.Td>
-              <Table.Td><Text size="xs" ff="monospace">{e.host}:{e.port}</Text></Table.Td>
+              <Table.Td>{targetName(e.target)}</Table.Td>
+              <Table.Td><Text size="xs" ff="monospace">{e.host.includes(':') ? `[${e.host}]` : e.host}:{e.port}</Text></Table.Td>
               <Table.Td style={{ minWidth: 150 }}><Badge variant="light" color={OUTCOME[e.outcome].color}>{OUTCOME[e.outcome].label}</Badge></Table.Td>
               <Table.Td>{short(e.newSha256)}</Table.Td>
               <Table.Td>{short(e.previousSha256)}</Table.Td>

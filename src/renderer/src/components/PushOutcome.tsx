@@ -1,12 +1,13 @@
 import { Alert, Badge, List, Stack, Table, Text } from '@mantine/core';
 import type { PushOutcomeView, PushResultView } from '../../../shared/contract.js';
+import { targetName } from '../device-request.js';
 import { Findings } from './Findings.js';
 
 const WORDS: Record<PushOutcomeView, { head: string; color: string; text: (endpoint: string) => string }> = {
   pushed: { head: 'PUSHED', color: 'green', text: () => 'the new certificate is installed and the server serves it (checked by its fingerprint).' },
   planned: { head: 'PLAN', color: 'blue', text: (e) => `nothing was changed on ${e}; this is what a push will do.` },
   unchanged: { head: 'UNCHANGED', color: 'orange', text: () => 'the push stopped before anything was changed on the device.' },
-  'rolled-back': { head: 'ROLLED BACK', color: 'orange', text: () => 'the push failed after a change; the backup was restored and the previous certificate is served again.' },
+  'rolled-back': { head: 'ROLLED BACK', color: 'orange', text: () => 'the push failed after a change; the previous state was restored and the previous certificate is served again.' },
   'needs-attention': { head: 'NEEDS ATTENTION', color: 'red', text: () => 'the push failed and the previous state could not be restored or confirmed: check the server now.' },
 };
 
@@ -27,7 +28,7 @@ export function PushOutcome({ result }: { result: PushResultView }): React.JSX.E
   const servedIsNew = result.servedSha256 !== undefined && result.servedSha256 === result.newSha256;
   return (
     <Stack gap="md">
-      <Alert color={w.color} variant="light" role="status" title={`${result.outcome === 'planned' ? 'Dry run on' : 'Push to'} ${result.endpoint}`}>
+      <Alert color={w.color} variant="light" role="status" title={`${result.outcome === 'planned' ? 'Dry run on' : 'Push to'} ${targetName(result.target)} ${result.endpoint}`}>
         <Text size="sm" fw={600} data-testid="push-outcome">{outcomeText(result)}</Text>
       </Alert>
       <Table aria-label="Fingerprints" layout="fixed" withTableBorder>

@@ -3,8 +3,10 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { DeviceView, IpcError, PushEventView, PushHistoryEntry, PushResultView, RequestOf } from '../../../shared/contract.js';
 import { call } from '../api.js';
 import { useBundlePick } from '../bundle-pick.js';
+import { isTrusted, trustsCertificate } from '../device-request.js';
 import { BundlePicker } from '../components/BundlePicker.js';
 import { BusyButton } from '../components/BusyButton.js';
+import { CertificatePanel } from '../components/CertificatePanel.js';
 import { DeviceForm } from '../components/DeviceForm.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { HostKeyPanel } from '../components/HostKeyPanel.js';
@@ -15,10 +17,44 @@ import { useSession } from '../SessionProvider.js';
 
 const POLL_MS = 250;
 const AUTH_TEXT: Record<DeviceView['auth'], string> = { password: 'password', 'key-file': 'key file', agent: 'SSH agent' };
+const BIND_TEXT: Record<'rest' | 'web', string> = { rest: 'REST API', web: 'J-Web' };
+const ROLE_TEXT: Record<'server' | 'ca' | 'tsa', string> = { server: 'its web interface certificate (role server)', ca: 'its internal CA certificate (role ca)', tsa: 'its timestamping certificate (role tsa)' };
+
+const mono = (text: string): React.JSX.Element => <Text span ff="monospace" size="sm">{text}</Text>;
+
+/** One line on what a push to this device does, in the device's own terms. */
+function DeviceSummary({ device }: { device: DeviceView }): React.JSX.Element {
+  const login = <>{mono(`${device.user}@${device.host}:${device.port}`)}, logging in with {AUTH_TEXT[device.auth]}{device.auth === 'key-file' && device.identityFile ? ` (${device.identityFile})` : ''}</>;
+  switch (device.target) {
+    case 'apstra':
+      return (
+        <Text size="sm">
+          Apstra at {login}{device.sudo ? '; reading and writing the nginx folder through sudo -n' : ''}; serving {mono(device.serverName ?? device.host)} on HTTPS port {device.httpsPort ?? 443}.
+        </Text>
+      );
+    case 'junos': {
+      const bind = device.bind ?? ['rest', 'web'];
+      const ports = { rest: device.verifyPort ?? 3443, web: device.webPort ?? 443 };
+      return (
+        <Text size="sm">
+          Junos at {login} (NETCONF); loads certificate-id {mono(device.certId ?? '?')}{device.caProfile ? <> with its CA in profile {mono(device.caProfile)}</> : null}, binds it
+          to {bind.map((b) => `${BIND_TEXT[b]} (HTTPS ${ports[b]})`).join(' and ')} with commit confirmed {device.confirmMinutes ?? 5} min; serving {mono(device.serverName ?? device.host)}.
+        </Text>
+      );
+    }
+    case 'sps':
+      return (
+        <Text size="sm">
+          SPS at {mono(`https://${device.host.includes(':') ? `[${device.host}]` : device.host}:${device.port}`)} as {mono(device.user)}, logging in with a password over HTTPS; replaces {ROLE_TEXT[device.role ?? 'server']}.
+        </Text>
+      );
+  }
+}
 
 /** A push or dry run being followed (or just ended). */
 interface Run {
   jobId: string;
+  deviceId: string;
   dryRun: boolean;
   /** The inputs it ran for (see `inputsKey`). */
   for: string;
@@ -119,13 +155,15 @@ export function PushScreen(): React.JSX.Element {
     startingNow.current = false;
     setStarting(undefined);
     if (!r.ok) return setStartError(r.error);
-    setRun({ jobId: r.value.jobId, dryRun, for: forKey, events: [], done: false });
+    setRun({ jobId: r.value.jobId, deviceId: inputs.deviceId, dryRun, for: forKey, events: [], done: false });
     await follow(r.value.jobId);
     if (!alive.current) return;
     if (!dryRun) {
       // A push uses its plan up: the next one starts with a fresh look at the device.
       setPlanFor(undefined);
       void loadHistory();
+      // A verified SPS push makes the new certificate the trusted one: the profile changed.
+      void loadDevices();
     }
   };
 
@@ -149,8 +187,9 @@ export function PushScreen(): React.JSX.Element {
     await loadDevices();
   };
 
-  const shownRun = run && (run.for === inputsKey || running) ? run : undefined;
-  const noPin = device !== undefined && !device.hostKey;
+  // A push's result stays with its device even when the push changed the profile (SPS: the new certificate is now trusted).
+  const shownRun = run && (run.for === inputsKey || running || (!run.dryRun && run.deviceId === deviceId)) ? run : undefined;
+  const noPin = device !== undefined && !isTrusted(device);
 
   return (
     <Stack gap="lg">
@@ -182,11 +221,10 @@ export function PushScreen(): React.JSX.Element {
           {deviceError && <ErrorAlert error={deviceError} onClose={() => setDeviceError(undefined)} />}
           {device && !editing && (
             <Stack gap="sm">
-              <Text size="sm">
-                Apstra at <Text span ff="monospace" size="sm">{device.user}@{device.host}:{device.port}</Text>, logging in with {AUTH_TEXT[device.auth]}
-                {device.auth === 'key-file' && device.identityFile ? ` (${device.identityFile})` : ''}{device.sudo ? '; reading and writing the nginx folder through sudo -n' : ''}; serving <Text span ff="monospace" size="sm">{device.serverName ?? device.host}</Text> on HTTPS port {device.httpsPort ?? 443}.
-              </Text>
-              <HostKeyPanel device={device} onChanged={(d) => void loadDevices(d.id)} />
+              <DeviceSummary device={device} />
+              {trustsCertificate(device)
+                ? <CertificatePanel device={device} onChanged={(d) => void loadDevices(d.id)} />
+                : <HostKeyPanel device={device} onChanged={(d) => void loadDevices(d.id)} />}
             </Stack>
           )}
         </Stack>
@@ -202,7 +240,9 @@ export function PushScreen(): React.JSX.Element {
       )}
 
       <BundlePicker pick={pick} cols={3} chainDescription="Intermediates first, then the root" disabled={running}>
-        {noPin && <Text size="sm" c="orange">Trust {device.name}&apos;s host key first (Check host key above).</Text>}
+        {noPin && (trustsCertificate(device)
+          ? <Text size="sm" c="orange">Trust {device.name}&apos;s certificate first (Check certificate above).</Text>
+          : <Text size="sm" c="orange">Trust {device.name}&apos;s host key first (Check host key above).</Text>)}
         <Group>
           <BusyButton variant="default" onClick={() => void start(true)} busy={starting === 'plan' || (running && run?.dryRun === true)} disabled={!inputs || noPin || starting === 'push' || (running && run?.dryRun === false)}>Show plan</BusyButton>
           <BusyButton onClick={() => void start(false)} busy={starting === 'push' || (running && run?.dryRun === false)} disabled={!inputs || !planShown || noPin || starting === 'plan' || (running && run?.dryRun === true)}>Push</BusyButton>
