@@ -24,6 +24,32 @@ function packageVersion(): string {
   }
 }
 
+// The SSH login options shared by the verbs that reach a device over SSH.
+function sshLogin(cmd: Command, defaultPort: string, required = false): Command {
+  const host = '--host <host>';
+  const hostHelp = 'the device (host name or IP address)';
+  if (required) cmd.requiredOption(host, hostHelp).requiredOption('--user <user>', 'SSH user');
+  else cmd.option(host, `${hostHelp}; reads the configuration live over NETCONF`).option('--user <user>', 'SSH user (with --host)');
+  return cmd
+    .option('--port <port>', 'SSH port', defaultPort)
+    .option('--identity <file>', 'SSH private key (PKCS#1, PKCS#8, SEC1 or OpenSSH; PEM or DER)')
+    .option('--identity-passphrase-file <file>', 'passphrase of an encrypted --identity key')
+    .option('--password-env <var>', 'read the SSH password from this environment variable')
+    .option('--agent', 'authenticate with ssh-agent (SSH_AUTH_SOCK)')
+    .option('--host-key <fingerprint>', 'expected SSH host key, SHA256:... as `ssh-keygen -lf` prints it (repeatable)', collect, [])
+    .option('--known-hosts <file>', 'OpenSSH known_hosts file to check the host key against')
+    .option('--accept-new-host-key', 'without --host-key/--known-hosts: record an unknown host key in certbench\'s own store (first use); a changed key is always refused');
+}
+
+// The files of what a push installs.
+function pushBundle(cmd: Command, device: string): Command {
+  return cmd
+    .requiredOption('--cert <file>', `the new certificate for ${device} (a bundle's first certificate is the leaf, the rest its chain)`)
+    .requiredOption('--key <file>', 'its private key')
+    .option('--passphrase-file <file>', 'passphrase for an encrypted --key or PKCS#12')
+    .option('--chain <file>', 'intermediate (and root) certificates, leaf-side first (repeatable)', collect, []);
+}
+
 /** Builds the `certbench` program (exported for tests of the parser itself). */
 export function buildProgram(): Command {
   const program = new Command('certbench')
@@ -110,11 +136,13 @@ export function buildProgram(): Command {
   const audit = program
     .command('audit')
     .description('security checks of device configurations');
-  audit
+  sshLogin(audit
     .command('junos')
-    .description('CIS Junos checks of the REST and J-Web HTTPS certificates in `show configuration | display set` output; exit 1 when an item fails')
-    .requiredOption('--config <file>', 'the device configuration as set commands (- reads standard input)')
-    .option('--cert-dir <dir>', 'folder holding the local certificates named in the configuration (ID.crt, ID.pem, ID.cer or ID.der)')
+    .description('CIS Junos checks of the REST and J-Web HTTPS certificates, in `show configuration | display set` output (--config) or read live over NETCONF (--host, read-only); exit 1 when an item fails')
+    .option('--config <file>', 'the device configuration as set commands (- reads standard input)')
+    .option('--cert-dir <dir>', 'folder holding the local certificates named in the configuration (ID.crt, ID.pem, ID.cer or ID.der)'), '830')
+    .option('--verify-port <port>', 'with --host: HTTPS port of the REST API, whose served certificate is checked (default: the configured port, else 3443)')
+    .option('--web-port <port>', 'with --host: HTTPS port of J-Web, whose served certificate is checked', '443')
     .option('--json', 'print one JSON object on stdout')
     .action(lazy(() => import('./commands/audit-junos.js')));
 
@@ -130,23 +158,9 @@ export function buildProgram(): Command {
   const push = program
     .command('push')
     .description('install a certificate on one device, verified by the fingerprint it serves afterwards; exit 1 when the push failed (the old state is restored)');
-  push
+  pushBundle(sshLogin(push
     .command('apstra')
-    .description('replace nginx.crt and nginx.key on the Apstra server over SSH/SFTP: back up, write (key 0600), restart, verify the served certificate, roll back on any failure')
-    .requiredOption('--host <host>', 'the Apstra server (host name or IP address)')
-    .option('--port <port>', 'SSH port', '22')
-    .requiredOption('--user <user>', 'SSH user')
-    .option('--identity <file>', 'SSH private key (PKCS#1, PKCS#8, SEC1 or OpenSSH; PEM or DER)')
-    .option('--identity-passphrase-file <file>', 'passphrase of an encrypted --identity key')
-    .option('--password-env <var>', 'read the SSH password from this environment variable')
-    .option('--agent', 'authenticate with ssh-agent (SSH_AUTH_SOCK)')
-    .option('--host-key <fingerprint>', 'expected SSH host key, SHA256:... as `ssh-keygen -lf` prints it (repeatable)', collect, [])
-    .option('--known-hosts <file>', 'OpenSSH known_hosts file to check the host key against')
-    .option('--accept-new-host-key', 'without --host-key/--known-hosts: record an unknown host key in certbench\'s own store (first use); a changed key is always refused')
-    .requiredOption('--cert <file>', 'the new certificate (a bundle\'s first certificate is the leaf, the rest its chain)')
-    .requiredOption('--key <file>', 'its private key')
-    .option('--passphrase-file <file>', 'passphrase for an encrypted --key or PKCS#12')
-    .option('--chain <file>', 'intermediate (and root) certificates, leaf-side first (repeatable)', collect, [])
+    .description('replace nginx.crt and nginx.key on the Apstra server over SSH/SFTP: back up, write (key 0600), restart, verify the served certificate, roll back on any failure'), '22', true), 'the Apstra server')
     .option('--server-name <name>', 'the name users browse to: must be in the certificate\'s SAN; SNI when verifying (default: --host)')
     .option('--nginx-dir <dir>', 'folder of nginx.crt and nginx.key on the server', '/etc/aos/nginx.conf.d')
     .option('--restart-cmd <command>', 'command that restarts nginx on the server', 'sudo -n docker restart aos_nginx_1')
@@ -156,6 +170,33 @@ export function buildProgram(): Command {
     .option('--dry-run', 'connect, read the current state and print the plan; change nothing')
     .option('--json', 'print one JSON object on stdout (every step, the served fingerprint)')
     .action(lazy(() => import('./commands/push-apstra.js')));
+  pushBundle(sshLogin(push
+    .command('junos')
+    .description('install a local certificate on a Junos device over NETCONF: upload (SCP) to /var/tmp, load it into the PKI store, delete the key file, bind it to REST and J-Web, commit confirmed, verify the served certificate, confirm; roll back on any failure'), '830', true), 'the Junos device')
+    .requiredOption('--cert-id <id>', 'name of the new local certificate in the device\'s PKI store (must not exist yet)')
+    .option('--ca-profile <name>', 'load the issuing CA (the first --chain certificate) into this CA profile, created when missing')
+    .option('--bind <services>', 'services to serve the certificate: rest, web or rest,web', 'rest,web')
+    .option('--confirm-minutes <n>', 'commit confirmed N: the device rolls back by itself unless certbench confirms within N minutes', '5')
+    .option('--verify-port <port>', 'HTTPS port of the REST API to verify', '3443')
+    .option('--web-port <port>', 'HTTPS port of J-Web to verify', '443')
+    .option('--server-name <name>', 'SNI name when verifying; must be in the certificate\'s SAN (default: --host when it is a name)')
+    .option('--verify-timeout <seconds>', 'how long to wait for the new certificate to be served', '60')
+    .option('--dry-run', 'connect, read the device\'s state and print the plan; change nothing')
+    .option('--json', 'print one JSON object on stdout (every step, the served fingerprint)')
+    .action(lazy(() => import('./commands/push-junos.js')));
+  pushBundle(push
+    .command('sps')
+    .description('replace a certificate of One Identity SPS over its REST API in one transaction: upload certificate, PKCS#1 key and chain, point the role at it, commit, verify the served certificate; roll the transaction back on any failure before the commit')
+    .requiredOption('--url <url>', 'the SPS web interface, https://HOST[:PORT]')
+    .option('--ca <file>', 'CA certificate(s) that verify SPS\'s current web certificate')
+    .option('--pin <sha256>', 'SHA-256 of SPS\'s current web certificate (SHA256:AB:CD... or hex), instead of --ca')
+    .requiredOption('--user <user>', 'SPS user with the REST server privilege')
+    .requiredOption('--password-env <var>', 'read the SPS password from this environment variable'), 'SPS')
+    .addOption(new Option('--role <role>', 'which SPS certificate to replace').choices(['server', 'ca', 'tsa']).default('server'))
+    .option('--verify-timeout <seconds>', 'how long to wait for the new certificate to be served (role server)', '60')
+    .option('--dry-run', 'log in, read SPS\'s certificate settings and print the plan; change nothing')
+    .option('--json', 'print one JSON object on stdout (every step, the served fingerprint)')
+    .action(lazy(() => import('./commands/push-sps.js')));
 
   return program;
 }

@@ -118,7 +118,9 @@ const HEADLINE: Record<PushResult['outcome'], string> = {
 };
 
 function printText(r: PushResult): void {
-  const out: string[] = [HEADLINE[r.outcome]];
+  // An SPS internal CA or timestamping certificate is not served: it is verified by reading SPS's settings back.
+  const pushedNotServed = r.outcome === 'pushed' && r.servedSha256 !== r.newSha256;
+  const out: string[] = [pushedNotServed ? 'PUSHED: the new certificate is in place (read back from the device)' : HEADLINE[r.outcome]];
   if (r.outcome === 'planned') {
     out.push('plan:');
     r.plan.forEach((s, i) => out.push(`  ${i + 1}. ${s.step}: ${s.description}`));

@@ -134,6 +134,16 @@ const pushApstra = (extra: string[], replace: Record<string, string> = {}): stri
   };
   return ['push', 'apstra', ...Object.entries(base).flatMap(([k, v]) => [k, v]), ...extra];
 };
+const pushJunos = (extra: string[], replace: Record<string, string> = {}): string[] => {
+  const base: Record<string, string> = {
+    '--host': '127.0.0.1', '--port': String(listenerPort), '--user': 'netops', '--identity': i('ec.key'), '--host-key': `SHA256:${'A'.repeat(43)}`,
+    '--cert': i('rsa.crt'), '--key': i('rsa.key'), '--chain': i('int.crt'), '--cert-id': 'router1-2026', '--server-name': 'router1.example.net',
+    '--verify-port': String(listenerPort), '--web-port': String(listenerPort),
+    ...replace,
+  };
+  return ['push', 'junos', ...Object.entries(base).flatMap(([k, v]) => [k, v]), ...extra];
+};
+const auditLive = (extra: string[]): string[] => ['audit', 'junos', '--port', String(listenerPort), '--user', 'netops', '--identity', i('ec.key'), '--host-key', `SHA256:${'A'.repeat(43)}`, ...extra];
 const junos = (extra: string[]): string[] => ['format', '--target', 'junos', '--cert', i('rsa.crt'), '--key', i('rsa.key'), '--chain', i('int.crt'), '--chain', i('root.crt'), ...extra];
 
 const rows: Row[] = [
@@ -170,6 +180,19 @@ const rows: Row[] = [
   { name: 'push --password-env that is not a variable name', args: () => pushApstra(['--password-env', 'X;Y']).filter((a, k, all) => a !== '--identity' && all[k - 1] !== '--identity'), want: /--password-env: "X;Y" is not an environment variable name/ },
   { name: 'push --password-env naming an unset variable', args: () => pushApstra(['--password-env', 'CERTBENCH_UNSET_PW_7f3a']).filter((a, k, all) => a !== '--identity' && all[k - 1] !== '--identity'), want: /--password-env CERTBENCH_UNSET_PW_7f3a: the environment variable CERTBENCH_UNSET_PW_7f3a is not set or empty/ },
   { name: 'push with a key that does not match (refused before connecting)', args: () => pushApstra([], { '--key': i('other.key') }), want: /does not match the certificate/ },
+  { name: 'push junos --cert-id with a semicolon command', args: () => pushJunos([], { '--cert-id': 'r1;request system reboot' }), want: /--cert-id: "r1;request system reboot" is not a Junos identifier/ },
+  { name: 'push junos --cert-id with a newline (a second CLI line)', args: () => pushJunos([], { '--cert-id': 'r1\nrequest system zeroize' }), want: /--cert-id: "r1\?request system zeroize" is not a Junos identifier/ },
+  { name: 'push junos --ca-profile with a space and a pipe', args: () => pushJunos(['--ca-profile', 'lab | save /var/tmp/x']), want: /--ca-profile: "lab \| save \/var\/tmp\/x" is not a Junos identifier/ },
+  { name: 'push junos --ca-profile without a chain to load', args: () => pushJunos(['--ca-profile', 'lab-ca']).filter((a, k, all) => a !== '--chain' && all[k - 1] !== '--chain'), want: /--ca-profile: a CA profile is loaded with the issuing CA certificate: give it with --chain/ },
+  { name: 'push junos --bind with something else', args: () => pushJunos(['--bind', 'rest;reboot']), want: /--bind: "rest;reboot": give rest, web or rest,web/ },
+  { name: 'push junos --confirm-minutes 0', args: () => pushJunos(['--confirm-minutes', '0']), want: /--confirm-minutes: "0" is not a whole number of minutes from 1 to 65535/ },
+  { name: 'push junos --confirm-minutes shorter than the verify', args: () => pushJunos(['--confirm-minutes', '1', '--verify-timeout', '60']), want: /--confirm-minutes: the device would roll back after 1 minute\(s\)/ },
+  { name: 'push junos --host with $(…)', args: () => pushJunos([], { '--host': '$(reboot)' }), want: /--host: "\$\(reboot\)" is not a host name or an IP address/ },
+  { name: 'push junos --verify-port out of range', args: () => pushJunos([], { '--verify-port': '99999' }), want: /--verify-port: "99999" is not a port number/ },
+  { name: 'push junos with a key that does not match (refused before connecting)', args: () => pushJunos([], { '--key': i('other.key') }), want: /does not match the certificate/ },
+  { name: 'audit junos with both --config and --host', args: () => auditLive(['--host', '127.0.0.1', '--config', i('rsa.crt')]), want: /--config\/--host: give the configuration with --config FILE, or read it from the device with --host HOST/ },
+  { name: 'audit junos --host with a semicolon command', args: () => auditLive(['--host', 'r1;reboot']), want: /--host: "r1;reboot" is not a host name or an IP address/ },
+  { name: 'audit junos --host with --cert-dir', args: () => auditLive(['--host', '127.0.0.1', '--cert-dir', 'in']), want: /--cert-dir: with --host the certificates are read from the device/ },
   { name: 'probe with a semicolon command in the host', args: () => ['probe', 'a;rm -rf /:443'], want: /"a;rm -rf \/" is not a host name or an IP address/ },
   { name: 'probe with $(…) in the host', args: () => ['probe', `$(id):${listenerPort}`], want: /"\$\(id\)" is not a host name or an IP address/ },
 

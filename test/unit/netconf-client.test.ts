@@ -452,6 +452,11 @@ describe('replies', () => {
       input: '<configuration-information><configuration-text>system {\n    host-name r1;\n}\n</configuration-text></configuration-information>',
       want: { ok: false, errors: [], warnings: [], output: 'system {\n    host-name r1;\n}\n' },
     },
+    {
+      name: 'configuration-output (show configuration | display set through <command>)',
+      input: '<configuration-information><configuration-output>\nset system host-name r1\nset system services netconf ssh\n</configuration-output></configuration-information>',
+      want: { ok: false, errors: [], warnings: [], output: '\nset system host-name r1\nset system services netconf ssh\n' },
+    },
   ];
   for (const c of cases) {
     it(c.name, async () => {

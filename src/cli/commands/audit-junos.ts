@@ -1,9 +1,14 @@
-import { auditJunos, auditReport, certificateRefs, loadCertificateDir, parseJunosSet, type AuditItem } from '../../core/audit/index.js';
+import { auditJunos, auditReport, certificateRefs, loadCertificateDir, parseJunosSet, type AuditItem, type JunosConfig } from '../../core/audit/index.js';
+import { readJunosLive } from '../../core/audit/junos-live.js';
+import { fail } from '../../core/errors.js';
 import { readInputFile } from '../../core/pki/decode.js';
+import type { DecodedItem } from '../../core/pki/types.js';
+import { validatePort } from '../../core/transport/host.js';
 import { readStdin, STDIN_NAME } from '../inputs.js';
-import { VerdictError, printJson } from '../io.js';
+import { VerdictError, printJson, printable } from '../io.js';
+import { authFrom, hostKeyFrom, type SshLoginOptions } from '../push-common.js';
 
-interface AuditJunosOptions { config: string; certDir?: string; json?: boolean }
+interface AuditJunosOptions extends SshLoginOptions { config?: string; certDir?: string; verifyPort?: string; webPort: string; json?: boolean }
 
 // A full router configuration in set form runs to megabytes, far past the 1 MiB limit for
 // certificate files, so the configuration gets a limit of its own.
@@ -20,14 +25,35 @@ function render(i: AuditItem): string {
 }
 
 /** `certbench audit junos`: CIS checks of the REST and J-Web HTTPS certificates; exit 1 when an item fails. */
+async function fromFile(config: string, certDir: string | undefined): Promise<{ file: string; cfg: JunosConfig; certs?: Map<string, DecodedItem[]> }> {
+  const file = config === '-' ? STDIN_NAME : config;
+  const bytes = config === '-' ? await readStdin(MAX_CONFIG_BYTES) : await readInputFile(config, config, MAX_CONFIG_BYTES);
+  const cfg = parseJunosSet(Buffer.from(bytes).toString('utf8'), file);
+  const certs = certDir === undefined ? undefined : await loadCertificateDir(certDir, certificateRefs(cfg));
+  return { file, cfg, ...(certs ? { certs } : {}) };
+}
+
+// Read-only: the committed configuration over NETCONF, and each bound certificate as its service serves it.
+async function fromDevice(opts: AuditJunosOptions & { host: string }): Promise<{ file: string; cfg: JunosConfig; certs: Map<string, DecodedItem[]> }> {
+  if (opts.user === undefined) fail('invalid-value', 'give the SSH user of the device with --user', '--user');
+  if (opts.certDir !== undefined) fail('invalid-value', 'with --host the certificates are read from the device\'s HTTPS services; --cert-dir goes with --config', '--cert-dir');
+  const port = validatePort(opts.port, '--port');
+  const restPort = opts.verifyPort === undefined ? undefined : validatePort(opts.verifyPort, '--verify-port');
+  const webPort = validatePort(opts.webPort, '--web-port');
+  const auth = await authFrom(opts);
+  const hostKey = hostKeyFrom(opts);
+  const live = await readJunosLive({ ssh: { host: opts.host, port, username: opts.user, auth, hostKey }, webPort, ...(restPort === undefined ? {} : { restPort }) });
+  for (const u of live.unreadable) {
+    process.stderr.write(`certbench: the certificate of ${u.service} (certificate-id ${printable(u.id)}) could not be read on ${u.endpoint}: ${printable(u.reason)}; only its configuration is checked\n`);
+  }
+  return { file: live.source, cfg: live.config, certs: live.certs };
+}
+
 export async function run(opts: AuditJunosOptions): Promise<void> {
-  const file = opts.config === '-' ? STDIN_NAME : opts.config;
-  const bytes = opts.config === '-' ? await readStdin(MAX_CONFIG_BYTES) : await readInputFile(opts.config, opts.config, MAX_CONFIG_BYTES);
-  const text = Buffer.from(bytes).toString('utf8');
-  const cfg = parseJunosSet(text, file);
+  if ((opts.config === undefined) === (opts.host === undefined)) fail('invalid-value', 'give the configuration with --config FILE, or read it from the device with --host HOST', '--config/--host');
+  const { file, cfg, certs } = opts.host !== undefined ? await fromDevice({ ...opts, host: opts.host }) : await fromFile(opts.config!, opts.certDir);
   const refs = certificateRefs(cfg);
-  const certs = opts.certDir === undefined ? undefined : await loadCertificateDir(opts.certDir, refs);
-  const report = auditReport(file, auditJunos(cfg, certs === undefined ? {} : { certs }));
+  const report = auditReport(file, auditJunos(cfg, certs === undefined ? {} : { certs, partial: opts.host !== undefined }));
 
   if (opts.json) {
     printJson(report);

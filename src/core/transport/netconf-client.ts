@@ -260,7 +260,8 @@ function replyOf(messageId: string, xml: string, kids: XNode[]): RpcReply {
     errors,
     warnings: all.filter((e) => e.severity === 'warning'),
   };
-  const out = find(kids, ['output', 'configuration-text', 'configuration-set']);
+  // Junos answers `show configuration ...` as <command> inside <configuration-information><configuration-output>.
+  const out = find(kids, ['output', 'configuration-output', 'configuration-text', 'configuration-set']);
   if (out) reply.output = textOf(kidsOf(out));
   return reply;
 }

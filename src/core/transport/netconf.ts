@@ -34,7 +34,8 @@ export interface RpcReply {
   warnings: RpcErrorInfo[];
   /**
    * Text content of the first `<output>` element (Junos `<command format="text">` answers), or of
-   * `<configuration-text>` / `<configuration-set>`; undefined when there is none. Entities decoded.
+   * `<configuration-output>` (`show configuration` through `<command>`), `<configuration-text>` or
+   * `<configuration-set>`; undefined when there is none. Entities decoded.
    */
   output?: string;
 }

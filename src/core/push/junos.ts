@@ -1,0 +1,567 @@
+import { X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
+import { certificateRefs, parseJunosSet } from '../audit/junos-cis.js';
+import { CertbenchError, InputError, fail } from '../errors.js';
+import { JUNOS_UPLOAD_DIR } from '../targets/junos.js';
+import { formatFor } from '../targets/index.js';
+import type { Finding } from '../targets/types.js';
+import { CancelledError, ConnectionLostError } from '../transport/errors.js';
+import { endpointOf, validateHost, validatePort } from '../transport/host.js';
+import { openNetconf, xmlEscape } from '../transport/netconf-client.js';
+import type { NetconfParams, NetconfSession, RpcReply } from '../transport/netconf.js';
+import { scpUpload } from '../transport/scp.js';
+import { connectSsh } from '../transport/ssh.js';
+import { probeTls, waitForServed } from '../transport/tls-probe.js';
+import type { ProbeParams, ProbeResult, SshParams, SshSession } from '../transport/types.js';
+import { PushLog, errorView, formatterReasons, messageOf, servingChecks, timestamp } from './common.js';
+import type { JunosBinding, JunosPushParams, PlanStep, PushListener, PushOutcome, PushResult, PushStep, PushStepStatus } from './types.js';
+
+/** The transports a Junos push uses; tests and the UI may swap them (conventions 6). */
+export interface JunosPushDeps {
+  connect?: (p: SshParams) => Promise<SshSession>;
+  netconf?: (s: SshSession, p?: NetconfParams) => Promise<NetconfSession>;
+  upload?: typeof scpUpload;
+  probe?: (p: ProbeParams) => Promise<ProbeResult>;
+  waitServed?: typeof waitForServed;
+}
+
+/** A Junos identifier (certificate-id, CA profile): what the CLI takes without quotes. */
+const JUNOS_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+const PLAN_STEPS: PushStep[] = ['preflight', 'connect', 'inspect', 'upload', 'activate', 'verify', 'confirm'];
+// A PKI load or a commit can take a while on a small branch SRX.
+const RPC_TIMEOUT_MS = 180_000;
+
+const BINDING: Record<JunosBinding, { service: string; statement: (id: string) => string; use: 'REST HTTPS' | 'J-Web HTTPS' }> = {
+  rest: { service: 'REST API', statement: (id) => `set system services rest https server-certificate ${id}`, use: 'REST HTTPS' },
+  web: { service: 'J-Web', statement: (id) => `set system services web-management https pki-local-certificate ${id}`, use: 'J-Web HTTPS' },
+};
+
+interface Checked {
+  host: string;
+  port: number;
+  certId: string;
+  caProfile?: string;
+  bind: JunosBinding[];
+  confirmMinutes: number;
+  ports: Record<JunosBinding, number>;
+  serverName: string;
+  /** SNI when probing: the server name when it is a host name, none for an address. */
+  sni?: string;
+  verifyTimeoutMs: number;
+  minuteMs: number;
+}
+
+function junosId(value: string, flag: string): string {
+  if (!JUNOS_ID_RE.test(value)) {
+    fail('invalid-value', `"${value.replace(/[^\x20-\x7e]/g, '?')}" is not a Junos identifier: use 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit`, flag);
+  }
+  return value;
+}
+
+// Options are checked before anything else happens: a bad value must not reach a command line or a socket.
+function checkParams(p: JunosPushParams): Checked {
+  const host = validateHost(p.ssh.host, '--host');
+  const port = validatePort(p.ssh.port ?? 830, '--port');
+  const certId = junosId(p.certId, '--cert-id');
+  const caProfile = p.caProfile === undefined ? undefined : junosId(p.caProfile, '--ca-profile');
+  if (caProfile !== undefined && p.bundle.chain.length === 0) {
+    fail('invalid-value', 'a CA profile is loaded with the issuing CA certificate: give it with --chain', '--ca-profile');
+  }
+  const bind: JunosBinding[] = [...new Set<JunosBinding>(p.bind ?? ['rest', 'web'])];
+  if (bind.length === 0 || bind.some((b) => !(b in BINDING))) fail('invalid-value', 'give rest, web or rest,web', '--bind');
+  const confirmMinutes = p.confirmMinutes ?? 5;
+  if (!Number.isInteger(confirmMinutes) || confirmMinutes < 1 || confirmMinutes > 65535) {
+    fail('invalid-value', 'must be a whole number of minutes from 1 to 65535', '--confirm-minutes');
+  }
+  const ports = { rest: validatePort(p.verifyPort ?? 3443, '--verify-port'), web: validatePort(p.webPort ?? 443, '--web-port') };
+  const serverName = validateHost(p.serverName ?? host, '--server-name');
+  const verifyTimeoutMs = p.verifyTimeoutMs ?? 60_000;
+  if (!Number.isFinite(verifyTimeoutMs) || verifyTimeoutMs < 1000 || verifyTimeoutMs > 3_600_000) {
+    fail('invalid-value', 'must be between 1 and 3600 seconds', '--verify-timeout');
+  }
+  // The confirmed commit must outlive the verify, or the device rolls back a good push while it is checked.
+  const minuteMs = p.minuteMs ?? 60_000;
+  if (verifyTimeoutMs * bind.length >= confirmMinutes * minuteMs) {
+    fail('invalid-value', `the device would roll back after ${confirmMinutes} minute(s), before the ${Math.round(verifyTimeoutMs / 1000)} s verify of each service ends: raise --confirm-minutes or lower --verify-timeout`, '--confirm-minutes');
+  }
+  return {
+    host, port, certId, bind, confirmMinutes, ports, serverName, verifyTimeoutMs, minuteMs,
+    ...(caProfile === undefined ? {} : { caProfile }),
+    ...(isIP(serverName) === 0 ? { sni: serverName } : {}),
+  };
+}
+
+function planFor(c: Checked, user: string): PlanStep[] {
+  const bound = c.bind.map((b) => `${BINDING[b].service} on ${endpointOf(c.host, c.ports[b])}`).join(' and ');
+  return [
+    { step: 'preflight', description: `check key, certificate and chain match, are in order and valid now, that Junos can load the key, and that ${c.serverName} is in the SAN` },
+    { step: 'connect', description: `NETCONF over SSH to ${endpointOf(c.host, c.port)} as ${user}, host key checked` },
+    { step: 'inspect', description: `read the committed configuration and the PKI store (certificate-id ${c.certId} must be new), probe what ${bound} serve now` },
+    { step: 'upload', description: `copy the certificate and its key (0600)${c.caProfile ? ' and the issuing CA certificate' : ''} to ${JUNOS_UPLOAD_DIR} over SCP` },
+    { step: 'activate', description: [
+      `request security pki local-certificate load certificate-id ${c.certId}, then file delete the key file at once`,
+      `in a private candidate: ${[...(c.caProfile ? [`set security pki ca-profile ${c.caProfile} ca-identity ${c.caProfile}`] : []), ...c.bind.map((b) => BINDING[b].statement(c.certId))].join('; ')}`,
+      `commit confirmed ${c.confirmMinutes} (the device undoes it by itself unless confirmed)`,
+      ...(c.caProfile ? [`request security pki ca-certificate load ca-profile ${c.caProfile}`] : []),
+    ].join('; ') },
+    { step: 'verify', description: `probe ${bound} (SNI ${c.sni ?? 'none'}) until the new certificate is served, up to ${Math.round(c.verifyTimeoutMs / 1000)} s each` },
+    { step: 'confirm', description: 'commit again to confirm; on any failure before this, roll back to the previous configuration (rollback 1), clear the loaded certificate and check the old certificate is served again' },
+  ];
+}
+
+/** What the device served and held before the push. */
+interface Before {
+  /** Served SHA-256 per bound service, when something answered. */
+  served: Partial<Record<JunosBinding, string>>;
+  /** The CA profile must be added to the configuration (it is not configured yet). */
+  addCaProfile: boolean;
+  /** The CA certificate must be loaded (the profile holds none yet). */
+  loadCa: boolean;
+}
+
+/** What the push changed on the device so far, for the cleanup or rollback. */
+interface Changes {
+  uploaded: string[];
+  localLoaded: boolean;
+  caLoaded: boolean;
+  committed: boolean;
+  /** When the device rolls the confirmed commit back by itself. */
+  autoRollbackAt?: number;
+}
+
+class JunosPush {
+  private readonly log: PushLog;
+  private readonly warnings: Finding[] = [];
+  private session?: SshSession;
+  private nc?: NetconfSession;
+  private previousSha256?: string;
+  private servedSha256?: string;
+  private readonly newSha256: string;
+  private readonly plan: PlanStep[];
+  private readonly endpoint: string;
+  private readonly connect: (p: SshParams) => Promise<SshSession>;
+  private readonly netconf: (s: SshSession, p?: NetconfParams) => Promise<NetconfSession>;
+  private readonly upload: typeof scpUpload;
+  private readonly probe: (p: ProbeParams) => Promise<ProbeResult>;
+  private readonly waitServed: typeof waitForServed;
+  private readonly changes: Changes = { uploaded: [], localLoaded: false, caLoaded: false, committed: false };
+
+  constructor(private readonly p: JunosPushParams, private readonly c: Checked, listener: PushListener | undefined, deps: JunosPushDeps) {
+    this.connect = deps.connect ?? connectSsh;
+    this.netconf = deps.netconf ?? openNetconf;
+    this.upload = deps.upload ?? scpUpload;
+    this.probe = deps.probe ?? probeTls;
+    this.waitServed = deps.waitServed ?? waitForServed;
+    this.newSha256 = new X509Certificate(p.bundle.cert).fingerprint256;
+    this.plan = planFor(c, p.ssh.username);
+    this.endpoint = endpointOf(c.host, c.port);
+    this.log = new PushLog(PLAN_STEPS, listener);
+  }
+
+  private emit(step: PushStep, status: PushStepStatus, message: string): void {
+    this.log.emit(step, status, message);
+  }
+
+  private result(outcome: PushOutcome, error?: unknown): PushResult {
+    return {
+      target: 'junos',
+      endpoint: this.endpoint,
+      outcome,
+      plan: this.plan,
+      events: this.log.events,
+      warnings: this.warnings,
+      newSha256: this.newSha256,
+      ...(this.previousSha256 ? { previousSha256: this.previousSha256 } : {}),
+      ...(this.servedSha256 ? { servedSha256: this.servedSha256 } : {}),
+      backups: [],
+      ...(error === undefined ? {} : { error: errorView(error) }),
+    };
+  }
+
+  /** Local checks; throws InputError `refused` listing every reason. Returns the files to upload. */
+  preflight(now: Date): Map<string, { content: string; mode: number }> {
+    this.emit('preflight', 'start', 'checking key, certificate and chain');
+    let files;
+    const reasons: string[] = [];
+    try {
+      const formatted = formatFor('junos', this.p.bundle, { now, certId: this.c.certId });
+      files = formatted.files;
+      this.warnings.push(...formatted.warnings.filter((w) => w.code !== 'expired' && w.code !== 'not-yet-valid'));
+    } catch (e) {
+      reasons.push(...formatterReasons(e));
+    }
+    reasons.push(...servingChecks(this.p.bundle, this.c.serverName, now, 'REST clients and browsers would refuse the device'));
+    if (reasons.length > 0 || !files) {
+      const msg = `refused before connecting; nothing was sent: ${reasons.join('; ')}`;
+      this.emit('preflight', 'fail', msg);
+      throw new InputError('refused', `push junos: ${msg}`);
+    }
+    for (const w of this.warnings) this.emit('preflight', 'info', `${w.severity}: ${w.message}`);
+    this.emit('preflight', 'ok', `key matches, chain in order, valid now, ${this.c.serverName} is in the SAN`);
+    const stamp = timestamp(now);
+    const id = this.c.certId;
+    const byName = new Map(files.map((f) => [f.name, f.content]));
+    const out = new Map<string, { content: string; mode: number }>();
+    out.set(`${JUNOS_UPLOAD_DIR}/${id}.certbench-${stamp}.crt`, { content: byName.get(`${id}.crt`)!, mode: 0o644 });
+    out.set(`${JUNOS_UPLOAD_DIR}/${id}.certbench-${stamp}.key`, { content: byName.get(`${id}.key`)!, mode: 0o600 });
+    if (this.c.caProfile) {
+      out.set(`${JUNOS_UPLOAD_DIR}/${this.c.caProfile}.certbench-${stamp}.ca.crt`, { content: new X509Certificate(this.p.bundle.chain[0]!).toString(), mode: 0o644 });
+    }
+    return out;
+  }
+
+  async run(now: Date): Promise<PushResult> {
+    const files = this.preflight(now);
+    const [crtPath, keyPath, caPath] = [...files.keys()] as [string, string, string | undefined];
+
+    let before: Before;
+    try {
+      this.emit('connect', 'start', `connecting to ${this.endpoint} as ${this.p.ssh.username}`);
+      await this.open(this.p.signal);
+      before = await this.inspect();
+    } catch (err) {
+      this.emit(this.nc ? 'inspect' : 'connect', 'fail', messageOf(err));
+      await this.close();
+      if (err instanceof InputError) throw err;
+      return this.result('unchanged', err);
+    }
+    if (this.p.dryRun) {
+      this.emit('upload', 'skip', 'dry run: nothing changed on the device');
+      await this.close();
+      return this.result('planned');
+    }
+
+    // Until the commit, the device serves what it served: a failure only needs the loaded files and certificate removed.
+    try {
+      this.emit('upload', 'start', `copying the files to ${JUNOS_UPLOAD_DIR} over SCP`);
+      for (const [path, f] of files) {
+        this.changes.uploaded.push(path);
+        await this.upload(this.session!, path, f.content, f.mode);
+      }
+      this.emit('upload', 'ok', `uploaded ${[...files.keys()].join(', ')} (key 0600)`);
+      this.abortCheck();
+      this.emit('activate', 'start', `loading certificate-id ${this.c.certId} into the PKI store`);
+      try {
+        this.changes.localLoaded = true;
+        await this.command(`request security pki local-certificate load certificate-id ${this.c.certId} filename ${crtPath} key ${keyPath}`);
+      } catch (e) {
+        // Refused means not loaded; anything else (connection gone) leaves it unknown, and the cleanup clears it if it is there.
+        if (!(e instanceof ConnectionLostError || e instanceof CancelledError)) this.changes.localLoaded = false;
+        throw e;
+      } finally {
+        await this.deleteKeyFile(keyPath);
+      }
+      this.emit('activate', 'info', `certificate-id ${this.c.certId} loaded; ${keyPath} deleted`);
+      this.abortCheck();
+      await this.rpc('<open-configuration><private/></open-configuration>');
+      const lines = [
+        ...(this.c.caProfile && before.addCaProfile ? [`set security pki ca-profile ${this.c.caProfile} ca-identity ${this.c.caProfile}`] : []),
+        ...this.c.bind.map((b) => BINDING[b].statement(this.c.certId)),
+      ];
+      await this.rpc(`<load-configuration action="set" format="text"><configuration-set>${xmlEscape(lines.join('\n'))}</configuration-set></load-configuration>`);
+      this.abortCheck();
+      this.changes.committed = true;
+      const commitAt = Date.now();
+      await this.rpc(`<commit-configuration><confirmed/><confirm-timeout>${this.c.confirmMinutes}</confirm-timeout></commit-configuration>`);
+      this.changes.autoRollbackAt = commitAt + this.c.confirmMinutes * this.c.minuteMs;
+      this.emit('activate', 'info', `committed confirmed ${this.c.confirmMinutes}: ${lines.join('; ')}`);
+      if (this.c.caProfile && before.loadCa) {
+        this.changes.caLoaded = true;
+        await this.command(`request security pki ca-certificate load ca-profile ${this.c.caProfile} filename ${caPath!}`);
+        this.emit('activate', 'info', `CA certificate loaded into CA profile ${this.c.caProfile}`);
+      } else if (this.c.caProfile) {
+        this.emit('activate', 'info', `CA profile ${this.c.caProfile} already holds a CA certificate; left as it is`);
+      }
+      this.emit('activate', 'ok', `certificate-id ${this.c.certId} is bound to ${this.c.bind.map((b) => BINDING[b].service).join(' and ')}, pending confirmation`);
+      await this.removeFiles('activate', [crtPath, ...(caPath ? [caPath] : [])]);
+      await this.verify();
+      this.abortCheck();
+      this.emit('confirm', 'start', 'confirming the commit');
+      await this.rpc('<commit-configuration/>');
+      this.changes.autoRollbackAt = undefined;
+      this.emit('confirm', 'ok', `confirmed: certificate-id ${this.c.certId} is in the committed configuration and served`);
+      await this.rpc('<close-configuration/>').catch(() => undefined);
+      await this.close();
+      return this.result('pushed');
+    } catch (e) {
+      const step = this.log.lastStep ?? 'activate';
+      this.emit(step === 'preflight' || step === 'connect' || step === 'inspect' ? 'upload' : step, 'fail', messageOf(e));
+      return this.changes.committed ? this.rollback(e) : this.cleanUp(e);
+    }
+  }
+
+  private abortCheck(): void {
+    if (this.p.signal?.aborted) throw new CancelledError(this.endpoint);
+  }
+
+  private async open(signal: AbortSignal | undefined): Promise<void> {
+    const { signal: _ignored, ...ssh } = this.p.ssh;
+    this.session = await this.connect({ ...ssh, ...(signal ? { signal } : {}) });
+    const hk = this.session.hostKey;
+    this.nc = await this.netconf(this.session, signal ? { signal } : {});
+    this.emit('connect', 'ok', `connected; host key ${hk.type} ${hk.fingerprint}${hk.recorded ? ' (first use: recorded in the certbench known-hosts store)' : ' (trusted)'}; NETCONF session ${this.nc.sessionId}, base:${this.nc.framing} framing`);
+  }
+
+  private async rpc(body: string): Promise<RpcReply> {
+    const reply = await this.nc!.rpc(body, { timeoutMs: RPC_TIMEOUT_MS });
+    for (const w of reply.warnings) this.emit(this.log.lastStep ?? 'activate', 'info', `device warning: ${w.message}`);
+    return reply;
+  }
+
+  // An operational command as CLI text; Junos answers errors as rpc-error, but some releases put "error: ..." in the output.
+  private async command(cli: string): Promise<string> {
+    const reply = await this.rpc(`<command format="text">${xmlEscape(cli)}</command>`);
+    const output = reply.output ?? '';
+    const error = /^\s*error:\s*(.+)$/im.exec(output);
+    if (error) throw new CertbenchError(`the device refused \`${cli}\`: ${error[1]!.trim()}`);
+    return output;
+  }
+
+  private async inspect(): Promise<Before> {
+    this.emit('inspect', 'start', 'reading the committed configuration and the PKI store');
+    const config = parseJunosSet(await this.command('show configuration | display set'), `${this.endpoint} configuration`);
+    const bound = new Map(certificateRefs(config).flatMap((r) => r.uses.map((u) => [u.service, r.id] as const)));
+    for (const b of this.c.bind) {
+      const id = bound.get(BINDING[b].use);
+      this.emit('inspect', 'info', `${BINDING[b].service} uses ${id ? `certificate-id ${id}` : 'no PKI certificate (system-generated or not configured)'} now`);
+    }
+    if (this.c.bind.includes('rest') && !config.statements.some((s) => s.path.slice(0, 4).join(' ') === 'system services rest https')) {
+      const w = 'REST over HTTPS is not configured on the device: binding the certificate enables it (set system services rest https ...)';
+      this.warnings.push({ severity: 'warning', code: 'junos-rest-enabled', message: w });
+      this.emit('inspect', 'info', `warning: ${w}`);
+    }
+    const local = identifiers(await this.command('show security pki local-certificate'));
+    if (local.includes(this.c.certId)) {
+      throw new CertbenchError(`certificate-id ${this.c.certId} already exists in the device's PKI store: give a new --cert-id (the bindings move to it; clear the old one after the push), nothing was changed`);
+    }
+    let addCaProfile = false;
+    let loadCa = false;
+    if (this.c.caProfile) {
+      addCaProfile = !config.statements.some((s) => s.path.slice(0, 4).join(' ') === `security pki ca-profile ${this.c.caProfile}`);
+      loadCa = !identifiers(await this.command('show security pki ca-certificate')).includes(this.c.caProfile);
+    }
+    const served: Before['served'] = {};
+    for (const b of this.c.bind) {
+      try {
+        const r = await this.probe(this.probeParams(b, this.p.signal));
+        const sha = r.chain[0]?.sha256;
+        if (sha) served[b] = sha;
+        this.emit('inspect', 'info', `${BINDING[b].service} on ${endpointOf(this.c.host, this.c.ports[b])} serves SHA-256 ${sha ?? '(no certificate)'}`);
+      } catch (e) {
+        if (e instanceof CancelledError) throw e;
+        this.emit('inspect', 'info', `nothing is served on ${endpointOf(this.c.host, this.c.ports[b])} now (${messageOf(e)}); the push goes on`);
+      }
+    }
+    this.previousSha256 = served[this.c.bind[0]!];
+    this.emit('inspect', 'ok', `certificate-id ${this.c.certId} is free${this.c.caProfile ? `; CA profile ${this.c.caProfile} ${addCaProfile ? 'is added' : 'exists'}${loadCa ? ' and gets the CA certificate' : ' and holds a CA certificate already'}` : ''}`);
+    this.before = served;
+    return { served, addCaProfile, loadCa };
+  }
+
+  private before: Before['served'] = {};
+
+  private probeParams(b: JunosBinding, signal: AbortSignal | undefined): ProbeParams {
+    return { host: this.c.host, port: this.c.ports[b], ...(this.c.sni ? { servername: this.c.sni } : {}), ...(signal ? { signal } : {}) };
+  }
+
+  private async verify(): Promise<void> {
+    const seconds = Math.round(this.c.verifyTimeoutMs / 1000);
+    for (const b of this.c.bind) {
+      const where = endpointOf(this.c.host, this.c.ports[b]);
+      this.emit('verify', 'start', `waiting up to ${seconds} s for the ${BINDING[b].service} on ${where} to serve SHA-256 ${this.newSha256}`);
+      const r = await this.waitServed({ ...this.probeParams(b, this.p.signal), sha256: this.newSha256, timeoutMs: this.c.verifyTimeoutMs });
+      const last = r.last?.chain[0]?.sha256;
+      if (last) this.servedSha256 = last;
+      if (!r.served) {
+        throw new CertbenchError(last
+          ? `after ${seconds} s the ${BINDING[b].service} on ${where} still serves SHA-256 ${last}, not the new certificate`
+          : `after ${seconds} s nothing answered on ${where} (${r.lastError ? messageOf(r.lastError) : 'no answer'})`);
+      }
+      this.emit('verify', 'ok', `the ${BINDING[b].service} serves the new certificate: SHA-256 ${this.newSha256}`);
+    }
+  }
+
+  // Nothing was committed: remove what was loaded and uploaded, the device serves what it served.
+  private async cleanUp(cause: unknown): Promise<PushResult> {
+    try {
+      await this.onLiveConnection('rollback', 'remove what was loaded', async () => {
+        if (this.changes.localLoaded) await this.clearLocal();
+        await this.removeFiles('rollback', this.changes.uploaded);
+      });
+    } catch (e) {
+      const how = `on the device: ${this.changes.localLoaded ? `clear security pki local-certificate certificate-id ${this.c.certId}; ` : ''}file delete ${this.changes.uploaded.join('; file delete ')}`;
+      this.emit('rollback', 'fail', `could not clean up (${messageOf(e)}); the configuration was not changed. ${how}`);
+      await this.close();
+      return this.result('needs-attention', new CertbenchError(`${messageOf(cause)}; the configuration was not changed, but the cleanup failed (${messageOf(e)}). ${how}`));
+    }
+    await this.close();
+    return this.result('unchanged', cause);
+  }
+
+  private async rollback(cause: unknown): Promise<PushResult> {
+    this.emit('rollback', 'start', 'rolling back to the previous configuration');
+    try {
+      await this.onLiveConnection('rollback', 'roll back', async () => {
+        // Run again after a reconnect, this must not roll back twice: `rollback 1` only while the new binding is committed.
+        if (await this.bindsNewCert()) {
+          // The push's private candidate may still be open; opening it again is then refused, harmlessly.
+          await this.nc!.rpc('<open-configuration><private/></open-configuration>', { allowErrors: true });
+          await this.rpc('<load-configuration rollback="1"/>');
+          await this.rpc('<commit-configuration/>');
+          await this.rpc('<close-configuration/>').catch(() => undefined);
+          this.emit('rollback', 'info', 'the previous configuration is committed again (rollback 1)');
+        } else {
+          this.emit('rollback', 'info', `the committed configuration no longer binds certificate-id ${this.c.certId}`);
+        }
+        this.changes.autoRollbackAt = undefined;
+        await this.clearLoaded();
+      });
+    } catch (e) {
+      if (this.changes.autoRollbackAt === undefined) return this.attention(cause, e);
+      // The device undoes a confirmed commit by itself when the time runs out: wait for it and check.
+      const waitMs = Math.max(0, this.changes.autoRollbackAt - Date.now()) + Math.min(this.c.minuteMs / 2, 30_000);
+      this.emit('rollback', 'info', `could not roll back explicitly (${messageOf(e)}); the device rolls the confirmed commit back by itself in ${Math.ceil(waitMs / 1000)} s: waiting for it`);
+      await new Promise((r) => setTimeout(r, waitMs));
+      this.changes.autoRollbackAt = undefined;
+      try {
+        await this.checkOldServed();
+      } catch (e2) {
+        return this.attention(cause, e2);
+      }
+      // Best effort: the loaded certificate is unused once the old configuration is back.
+      await this.onLiveConnection('rollback', 'clear the loaded certificate', () => this.clearLoaded()).catch((e3: unknown) => {
+        this.warnings.push({ severity: 'warning', code: 'junos-leftover-certificate', message: `certificate-id ${this.c.certId} stays in the device's PKI store, unused (${messageOf(e3)}): clear security pki local-certificate certificate-id ${this.c.certId}` });
+        this.emit('rollback', 'info', `could not clear certificate-id ${this.c.certId} (${messageOf(e3)}); it is unused: clear security pki local-certificate certificate-id ${this.c.certId}`);
+      });
+      this.emit('rollback', 'ok', 'rolled back by the device\'s own commit-confirmed timer: the old certificate is served again');
+      await this.close();
+      return this.result('rolled-back', cause);
+    }
+    try {
+      await this.checkOldServed();
+    } catch (e) {
+      return this.attention(cause, e);
+    }
+    this.emit('rollback', 'ok', `rolled back: the previous configuration is committed${this.previousSha256 ? ` and SHA-256 ${this.previousSha256} is served again` : ''}`);
+    await this.close();
+    return this.result('rolled-back', cause);
+  }
+
+  private async bindsNewCert(): Promise<boolean> {
+    const config = parseJunosSet(await this.command('show configuration | display set'), `${this.endpoint} configuration`);
+    return certificateRefs(config).some((r) => r.id === this.c.certId);
+  }
+
+  private async clearLoaded(): Promise<void> {
+    // Marked loaded before the load ran (a lost connection leaves it unknown): clear only what the store holds.
+    if (this.changes.caLoaded) {
+      if (identifiers(await this.command('show security pki ca-certificate')).includes(this.c.caProfile!)) {
+        await this.command(`clear security pki ca-certificate ca-profile ${this.c.caProfile!}`);
+        this.emit('rollback', 'info', `the CA certificate loaded into CA profile ${this.c.caProfile!} cleared`);
+      }
+      this.changes.caLoaded = false;
+    }
+    if (this.changes.localLoaded) await this.clearLocal();
+    await this.removeFiles('rollback', this.changes.uploaded);
+  }
+
+  private async clearLocal(): Promise<void> {
+    const local = identifiers(await this.command('show security pki local-certificate'));
+    if (local.includes(this.c.certId)) {
+      await this.command(`clear security pki local-certificate certificate-id ${this.c.certId}`);
+      this.emit('rollback', 'info', `certificate-id ${this.c.certId} cleared from the PKI store`);
+    }
+    this.changes.localLoaded = false;
+  }
+
+  private async checkOldServed(): Promise<void> {
+    for (const b of this.c.bind) {
+      const old = this.before[b];
+      if (!old) continue;
+      const r = await this.waitServed({ ...this.probeParams(b, undefined), sha256: old, timeoutMs: this.c.verifyTimeoutMs });
+      this.servedSha256 = r.last?.chain[0]?.sha256 ?? this.servedSha256;
+      if (!r.served) throw new CertbenchError(`the previous configuration is back, but the ${BINDING[b].service} on ${endpointOf(this.c.host, this.c.ports[b])} does not serve the old certificate (SHA-256 ${old}) again`);
+    }
+  }
+
+  private async attention(cause: unknown, e: unknown): Promise<PushResult> {
+    const pending = this.changes.autoRollbackAt !== undefined ? ` The device rolls the confirmed commit back by itself at ${new Date(this.changes.autoRollbackAt).toISOString()} unless someone commits.` : '';
+    const how = `check on the device: show system commit; rollback 1 and commit if certificate-id ${this.c.certId} is still bound; clear security pki local-certificate certificate-id ${this.c.certId}.${pending}`;
+    this.emit('rollback', 'fail', `rollback failed: ${messageOf(e)}. ${how}`);
+    await this.close();
+    return this.result('needs-attention', new CertbenchError(`${messageOf(cause)}; the rollback failed too (${messageOf(e)}). ${how}`));
+  }
+
+  // The key file must not stay in /var/tmp, whatever the load did.
+  private async deleteKeyFile(path: string): Promise<void> {
+    try {
+      await this.onLiveConnection('activate', `delete ${path}`, async () => {
+        await this.command(`file delete ${path}`);
+      });
+      this.changes.uploaded = this.changes.uploaded.filter((p) => p !== path);
+    } catch (e) {
+      const w = `could not delete ${path} from the device (${messageOf(e)}): it holds the private key, delete it by hand (file delete ${path})`;
+      this.warnings.push({ severity: 'warning', code: 'junos-key-file-left', message: w });
+      this.emit('activate', 'info', `warning: ${w}`);
+    }
+  }
+
+  private async removeFiles(step: PushStep, paths: string[]): Promise<void> {
+    for (const path of paths) {
+      try {
+        await this.command(`file delete ${path}`);
+        this.changes.uploaded = this.changes.uploaded.filter((p) => p !== path);
+      } catch (e) {
+        if (e instanceof ConnectionLostError || e instanceof CancelledError) throw e;
+        // A file the upload never created is not there to delete.
+        this.emit(step, 'info', `${path} was not deleted (${messageOf(e)})`);
+        this.changes.uploaded = this.changes.uploaded.filter((p) => p !== path);
+      }
+    }
+  }
+
+  /**
+   * Runs `work` on the push's connection, or on a fresh one when that connection is gone (dropped, or
+   * closed by a cancel): what must be cleaned up or rolled back after a cancel must not be cancelled itself.
+   */
+  private async onLiveConnection(step: PushStep, what: string, work: () => Promise<void>): Promise<void> {
+    try {
+      if (!this.nc || this.p.signal?.aborted) throw new ConnectionLostError(this.endpoint, 'no connection');
+      await work();
+    } catch (e) {
+      if (!(e instanceof ConnectionLostError || e instanceof CancelledError)) throw e;
+      this.emit(step, 'info', `the connection is gone; reconnecting to ${what}`);
+      await this.close();
+      await this.open(undefined);
+      await work();
+    }
+  }
+
+  private async close(): Promise<void> {
+    const nc = this.nc;
+    const s = this.session;
+    this.nc = undefined;
+    this.session = undefined;
+    if (nc) await nc.close().catch(() => undefined);
+    if (s) await s.close().catch(() => undefined);
+  }
+}
+
+/** The `Certificate identifier: X` names of a `show security pki local-certificate` / `ca-certificate` output. */
+function identifiers(output: string): string[] {
+  return [...output.matchAll(/^\s*Certificate identifier:\s*(\S+)/gim)].map((m) => m[1]!);
+}
+
+/**
+ * Installs a local certificate on a Junos device over NETCONF: preflight -> connect -> inspect (config, PKI
+ * store, served certificates) -> upload (SCP to /var/tmp) -> activate (PKI load, key file deleted, bindings
+ * in a private candidate, commit confirmed, CA load) -> verify the served fingerprint on each bound service
+ * -> confirm. A failure before the commit removes what was loaded; after it, rolls back (rollback 1 and
+ * commit, or the device's own commit-confirmed timer when the connection cannot be had) and checks the old
+ * certificate is served again. Device-side failures come back as the result's outcome and error, never as a throw.
+ * @throws InputError for bad options or a bundle refused in preflight (nothing is sent then)
+ */
+export async function pushJunos(p: JunosPushParams, onEvent?: PushListener, deps: JunosPushDeps = {}): Promise<PushResult> {
+  const c = checkParams(p);
+  return new JunosPush(p, c, onEvent, deps).run(p.now ?? new Date());
+}
