@@ -1,17 +1,15 @@
-import { X509Certificate } from 'node:crypto';
 import { CertbenchError, InputError, fail } from '../errors.js';
 import { APSTRA_NGINX_DIR } from '../targets/apstra.js';
 import { formatFor } from '../targets/index.js';
-import type { Finding } from '../targets/types.js';
 import { CancelledError, ConnectionLostError, RemoteFileError } from '../transport/errors.js';
 import { endpointOf, validateHost, validatePort } from '../transport/host.js';
 import { connectSsh } from '../transport/ssh.js';
 import { probeTls, waitForServed } from '../transport/tls-probe.js';
 import type { ProbeParams, ProbeResult, RemoteFs, SshParams, SshSession } from '../transport/types.js';
-import { PushLog, errorView, firstCertSha256, formatterReasons, messageOf, servingChecks, timestamp } from './common.js';
+import { PushRun, firstCertSha256, formatterReasons, messageOf, servingChecks, timestamp } from './common.js';
 import { shellQuote } from '../transport/shell-quote.js';
 import { SUDO, sudoFs } from '../transport/sudo-fs.js';
-import type { ApstraPushParams, PlanStep, PushListener, PushOutcome, PushResult, PushStep, PushStepStatus } from './types.js';
+import type { ApstraPushParams, PlanStep, PushListener, PushResult, PushStep } from './types.js';
 
 /** The default command that restarts Apstra's nginx container (vendor text step 6). */
 export const APSTRA_RESTART_CMD = 'sudo -n docker restart aos_nginx_1';
@@ -81,49 +79,18 @@ interface Saved {
   keyMode: number;
 }
 
-class ApstraPush {
-  private readonly log: PushLog;
-  private readonly backups: string[] = [];
-  private readonly warnings: Finding[] = [];
+class ApstraPush extends PushRun {
   private session?: SshSession;
   private fs?: RemoteFs;
-  private previousSha256?: string;
-  private servedSha256?: string;
-  private readonly newSha256: string;
-  private readonly plan: PlanStep[];
   private readonly connect: (p: SshParams) => Promise<SshSession>;
   private readonly probe: (p: ProbeParams) => Promise<ProbeResult>;
   private readonly waitServed: typeof waitForServed;
-  private readonly endpoint: string;
 
-  constructor(private readonly p: ApstraPushParams, private readonly c: Checked, private readonly listener: PushListener | undefined, deps: ApstraPushDeps) {
+  constructor(private readonly p: ApstraPushParams, private readonly c: Checked, listener: PushListener | undefined, deps: ApstraPushDeps) {
+    super('apstra', endpointOf(c.host, c.port), planFor(c, p.ssh.username, p.sudo === true), PLAN_STEPS, p.bundle.cert, listener);
     this.connect = deps.connect ?? connectSsh;
     this.probe = deps.probe ?? probeTls;
     this.waitServed = deps.waitServed ?? waitForServed;
-    this.newSha256 = new X509Certificate(p.bundle.cert).fingerprint256;
-    this.plan = planFor(c, p.ssh.username, p.sudo === true);
-    this.endpoint = endpointOf(c.host, c.port);
-    this.log = new PushLog(PLAN_STEPS, listener);
-  }
-
-  private emit(step: PushStep, status: PushStepStatus, message: string): void {
-    this.log.emit(step, status, message);
-  }
-
-  private result(outcome: PushOutcome, error?: unknown): PushResult {
-    return {
-      target: 'apstra',
-      endpoint: this.endpoint,
-      outcome,
-      plan: this.plan,
-      events: this.log.events,
-      warnings: this.warnings,
-      newSha256: this.newSha256,
-      ...(this.previousSha256 ? { previousSha256: this.previousSha256 } : {}),
-      ...(this.servedSha256 ? { servedSha256: this.servedSha256 } : {}),
-      backups: this.backups,
-      ...(error === undefined ? {} : { error: errorView(error) }),
-    };
   }
 
   private path(name: string): string {

@@ -4,7 +4,6 @@ import { certificateRefs, parseJunosSet } from '../audit/junos-cis.js';
 import { CertbenchError, InputError, fail } from '../errors.js';
 import { JUNOS_UPLOAD_DIR } from '../targets/junos.js';
 import { formatFor } from '../targets/index.js';
-import type { Finding } from '../targets/types.js';
 import { CancelledError, ConnectionLostError } from '../transport/errors.js';
 import { endpointOf, validateHost, validatePort } from '../transport/host.js';
 import { openNetconf, xmlEscape } from '../transport/netconf-client.js';
@@ -13,8 +12,8 @@ import { scpUpload } from '../transport/scp.js';
 import { connectSsh } from '../transport/ssh.js';
 import { probeTls, waitForServed } from '../transport/tls-probe.js';
 import type { ProbeParams, ProbeResult, SshParams, SshSession } from '../transport/types.js';
-import { PushLog, errorView, formatterReasons, messageOf, servingChecks, timestamp } from './common.js';
-import type { JunosBinding, JunosPushParams, PlanStep, PushListener, PushOutcome, PushResult, PushStep, PushStepStatus } from './types.js';
+import { PushRun, formatterReasons, messageOf, servingChecks, timestamp } from './common.js';
+import type { JunosBinding, JunosPushParams, PlanStep, PushListener, PushResult, PushStep } from './types.js';
 
 /** The transports a Junos push uses; tests and the UI may swap them (conventions 6). */
 export interface JunosPushDeps {
@@ -129,16 +128,9 @@ interface Changes {
   autoRollbackAt?: number;
 }
 
-class JunosPush {
-  private readonly log: PushLog;
-  private readonly warnings: Finding[] = [];
+class JunosPush extends PushRun {
   private session?: SshSession;
   private nc?: NetconfSession;
-  private previousSha256?: string;
-  private servedSha256?: string;
-  private readonly newSha256: string;
-  private readonly plan: PlanStep[];
-  private readonly endpoint: string;
   private readonly connect: (p: SshParams) => Promise<SshSession>;
   private readonly netconf: (s: SshSession, p?: NetconfParams) => Promise<NetconfSession>;
   private readonly upload: typeof scpUpload;
@@ -147,35 +139,12 @@ class JunosPush {
   private readonly changes: Changes = { uploaded: [], localLoaded: false, caLoaded: false, committed: false };
 
   constructor(private readonly p: JunosPushParams, private readonly c: Checked, listener: PushListener | undefined, deps: JunosPushDeps) {
+    super('junos', endpointOf(c.host, c.port), planFor(c, p.ssh.username), PLAN_STEPS, p.bundle.cert, listener);
     this.connect = deps.connect ?? connectSsh;
     this.netconf = deps.netconf ?? openNetconf;
     this.upload = deps.upload ?? scpUpload;
     this.probe = deps.probe ?? probeTls;
     this.waitServed = deps.waitServed ?? waitForServed;
-    this.newSha256 = new X509Certificate(p.bundle.cert).fingerprint256;
-    this.plan = planFor(c, p.ssh.username);
-    this.endpoint = endpointOf(c.host, c.port);
-    this.log = new PushLog(PLAN_STEPS, listener);
-  }
-
-  private emit(step: PushStep, status: PushStepStatus, message: string): void {
-    this.log.emit(step, status, message);
-  }
-
-  private result(outcome: PushOutcome, error?: unknown): PushResult {
-    return {
-      target: 'junos',
-      endpoint: this.endpoint,
-      outcome,
-      plan: this.plan,
-      events: this.log.events,
-      warnings: this.warnings,
-      newSha256: this.newSha256,
-      ...(this.previousSha256 ? { previousSha256: this.previousSha256 } : {}),
-      ...(this.servedSha256 ? { servedSha256: this.servedSha256 } : {}),
-      backups: [],
-      ...(error === undefined ? {} : { error: errorView(error) }),
-    };
   }
 
   /** Local checks; throws InputError `refused` listing every reason. Returns the files to upload. */

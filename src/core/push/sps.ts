@@ -2,14 +2,13 @@ import { X509Certificate, createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { CertbenchError, InputError, fail } from '../errors.js';
 import { formatFor } from '../targets/index.js';
-import type { Finding } from '../targets/types.js';
 import { AuthError, CancelledError, HttpApiError, TransportError } from '../transport/errors.js';
 import { endpointOf, validateHost, validatePort } from '../transport/host.js';
 import { httpsRequest, type HttpsRequestParams, type HttpsResponse } from '../transport/https.js';
 import { bareHost, probeTls, waitForServed } from '../transport/tls-probe.js';
 import type { ProbeParams, ProbeResult } from '../transport/types.js';
-import { PushLog, errorView, formatterReasons, messageOf } from './common.js';
-import type { PlanStep, PushListener, PushOutcome, PushResult, PushStep, PushStepStatus, SpsPushParams, SpsRole } from './types.js';
+import { PushRun, formatterReasons, messageOf, validityReasons } from './common.js';
+import type { PlanStep, PushListener, PushResult, PushStep, SpsPushParams, SpsRole } from './types.js';
 
 /** The transports an SPS push uses; tests and the UI may swap them (conventions 6). */
 export interface SpsPushDeps {
@@ -144,12 +143,7 @@ function colonHex(hex: string): string {
   return hex.toUpperCase().match(/../g)!.join(':');
 }
 
-class SpsPush {
-  private readonly log: PushLog;
-  private readonly warnings: Finding[] = [];
-  private readonly endpoint: string;
-  private readonly newSha256: string;
-  private readonly plan: PlanStep[];
+class SpsPush extends PushRun {
   private readonly request: typeof httpsRequest;
   private readonly probe: (p: ProbeParams) => Promise<ProbeResult>;
   private readonly waitServed: typeof waitForServed;
@@ -157,37 +151,12 @@ class SpsPush {
   private cookie?: string;
   private txOpen = false;
   private newKey?: string;
-  private previousSha256?: string;
-  private servedSha256?: string;
 
   constructor(private readonly p: SpsPushParams, private readonly c: Checked, listener: PushListener | undefined, deps: SpsPushDeps) {
+    super('sps', endpointOf(c.host, c.port), planFor(p, c, new X509Certificate(p.bundle.cert).fingerprint256), PLAN_STEPS, p.bundle.cert, listener);
     this.request = deps.request ?? httpsRequest;
     this.probe = deps.probe ?? probeTls;
     this.waitServed = deps.waitServed ?? waitForServed;
-    this.newSha256 = new X509Certificate(p.bundle.cert).fingerprint256;
-    this.endpoint = endpointOf(c.host, c.port);
-    this.plan = planFor(p, c, this.newSha256);
-    this.log = new PushLog(PLAN_STEPS, listener);
-  }
-
-  private emit(step: PushStep, status: PushStepStatus, message: string): void {
-    this.log.emit(step, status, message);
-  }
-
-  private result(outcome: PushOutcome, error?: unknown): PushResult {
-    return {
-      target: 'sps',
-      endpoint: this.endpoint,
-      outcome,
-      plan: this.plan,
-      events: this.log.events,
-      warnings: this.warnings,
-      newSha256: this.newSha256,
-      ...(this.previousSha256 ? { previousSha256: this.previousSha256 } : {}),
-      ...(this.servedSha256 ? { servedSha256: this.servedSha256 } : {}),
-      backups: [],
-      ...(error === undefined ? {} : { error: errorView(error) }),
-    };
   }
 
   private probeParams(signal: AbortSignal | undefined): ProbeParams {
@@ -207,21 +176,13 @@ class SpsPush {
     } catch (e) {
       reasons.push(...formatterReasons(e));
     }
-    const leaf = new X509Certificate(b.cert);
-    const from = new Date(leaf.validFrom);
-    const to = new Date(leaf.validTo);
-    if (to.getTime() < now.getTime()) reasons.push(`the certificate in ${b.files.cert} expired on ${to.toISOString()}`);
-    else if (from.getTime() > now.getTime()) reasons.push(`the certificate in ${b.files.cert} is not valid before ${from.toISOString()}`);
-    b.chain.forEach((der, i) => {
-      const ca = new X509Certificate(der);
-      if (new Date(ca.validTo).getTime() < now.getTime()) reasons.push(`chain certificate ${i + 1} (${b.files.chain[i] ?? 'chain'}, ${ca.subject.replace(/\n/g, ', ')}) expired on ${new Date(ca.validTo).toISOString()}`);
-    });
+    reasons.push(...validityReasons(b, now));
     if (reasons.length > 0 || body === undefined) {
       const msg = `refused before connecting; nothing was sent: ${reasons.join('; ')}`;
       this.emit('preflight', 'fail', msg);
       throw new InputError('refused', `push sps: ${msg}`);
     }
-    this.roleWarnings(leaf);
+    this.roleWarnings(new X509Certificate(b.cert));
     for (const w of this.warnings) this.emit('preflight', 'info', `${w.severity}: ${w.message}`);
     this.emit('preflight', 'ok', 'RSA key matches, chain in order, valid now; the key goes to SPS as unencrypted PKCS#1 over HTTPS only');
     return body;
