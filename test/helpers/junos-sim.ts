@@ -10,9 +10,11 @@ import { openssl, tempDir } from './openssl.js';
 /*
  * An in-process Junos device for tests: NETCONF over the SSH subsystem `netconf` (base:1.0 `]]>]]>` framing, and
  * RFC 6242 chunks when both sides announce base:1.1), an SCP sink into a pretend /var/tmp, a PKI store, a committed
- * configuration with private candidates, `commit confirmed` with its rollback timer, and the REST and J-Web HTTPS
- * listeners serving whatever certificate the committed configuration binds. It is the oracle of the Junos push, so it
- * shares no code with the client: requests are parsed with fast-xml-parser, replies are worded as Junos words them
+ * configuration with the shared candidate (`lock-configuration`/`unlock-configuration`) and private copies, `commit
+ * confirmed` with its rollback timer, and the REST and J-Web HTTPS listeners serving whatever certificate the committed
+ * configuration binds. As the Junos XML protocol guide says: commit confirmed is refused on a private copy; when a session
+ * ends, its lock is released, its uncommitted changes are discarded and a commit confirmed it issued is rolled back at
+ * once. It is the oracle of the Junos push, so it shares no code with the client: requests are parsed with fast-xml-parser, replies are worded as Junos words them
  * (the `No zombies` comments before the hello, an xnm:warning on `open-configuration private`, rpc-errors inside
  * <load-configuration-results> and <commit-results>).
  */
@@ -46,6 +48,10 @@ export interface JunosSim {
   committed(): string[];
   /** True while a commit confirmed waits for its confirming commit. */
   pendingConfirm(): boolean;
+  /** User name of the session holding `lock-configuration`, or undefined when the candidate is not locked. */
+  lockedBy(): string | undefined;
+  /** True while the shared candidate has uncommitted changes (private copies do not count). */
+  candidateModified(): boolean;
   /** The PKI store: local certificates (id, SHA-256 of the cert) and loaded CA certificates (profile, SHA-256). */
   localCerts(): { id: string; sha256: string }[];
   caCerts(): { profile: string; sha256: string }[];
@@ -57,9 +63,15 @@ export interface JunosSim {
   faults: {
     /** Refuse `request security pki local-certificate load` with this error message. */
     rejectLocalLoad?: string;
-    /** Drop every SSH connection right after sending the reply to a commit confirmed. */
+    /** Drop every SSH connection right after sending the reply to a commit confirmed. The sessions end, so (as on Junos) the commit confirmed of a dropped session is rolled back at once. */
     dropAfterCommitConfirmed?: boolean;
-    /** Close new TCP connections at once (the device unreachable). */
+    /**
+     * A network partition right after sending the reply to a commit confirmed: every open SSH socket stops being read
+     * (the sessions do not end: no session-end rollback, locks stay held) and `refuseConnections` is set. The pending
+     * commit confirmed rolls back only by its timer. HTTPS keeps accepting connections despite `refuseConnections`.
+     */
+    partitionAfterCommitConfirmed?: boolean;
+    /** Close new TCP connections at once (the device unreachable; after `partitionAfterCommitConfirmed`, SSH only). */
     refuseConnections?: boolean;
     /** HTTPS keeps serving what it served before, whatever is committed (a web server that does not reload). */
     staleHttps?: boolean;
@@ -91,7 +103,10 @@ const TOP_LEVEL = new Set(['system', 'security', 'interfaces', 'protocols', 'rou
 interface StoredLocal { id: string; certPem: string; keyPem: string; cert: X509Certificate }
 interface StoredCa { profile: string; certPem: string; cert: X509Certificate }
 interface TmpFile { data: Buffer; mode: number }
-interface RpcErr { type?: string; tag?: string; message: string; path?: string; bad?: string; severity?: 'error' | 'warning' }
+/** One error or warning of a reply: an <rpc-error>, or with `xnm` Junos's own <xnm:error>/<xnm:warning>. */
+interface RpcErr { type?: string; tag?: string; message: string; path?: string; bad?: string; severity?: 'error' | 'warning'; xnm?: boolean }
+/** One NETCONF session: who opened it, its private copy of the configuration, and whether it has ended. */
+interface NcSession { user: string; pid: number; priv: string[] | undefined; ended: boolean }
 
 /** Thrown inside an RPC handler: becomes the reply's rpc-error(s). */
 class RpcFailure extends Error {
@@ -105,6 +120,10 @@ function esc(s: string): string {
 }
 
 function rpcErrorXml(e: RpcErr): string {
+  if (e.xnm) {
+    const tag = `xnm:${e.severity ?? 'error'}`;
+    return `<${tag} xmlns="${XNM_NS}" xmlns:xnm="${XNM_NS}">\n<message>\n${esc(e.message)}\n</message>\n</${tag}>`;
+  }
   return ['<rpc-error>',
     `<error-type>${e.type ?? 'protocol'}</error-type>`,
     `<error-tag>${e.tag ?? 'operation-failed'}</error-tag>`,
@@ -113,6 +132,15 @@ function rpcErrorXml(e: RpcErr): string {
     `<error-message>\n${esc(e.message)}\n</error-message>`,
     e.bad === undefined ? '' : `<error-info>\n<bad-element>${esc(e.bad)}</bad-element>\n</error-info>`,
     '</rpc-error>'].filter((l) => l !== '').join('\n');
+}
+
+function sameConfig(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((l, i) => l === b[i]);
+}
+
+/** `2025-01-01 00:00:00 UTC`, as Junos writes the time a lock was taken. */
+function lockDate(d: Date): string {
+  return `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
 function sha256Of(cert: X509Certificate): string {
@@ -135,19 +163,23 @@ function quoteWord(w: string): string {
   return /^[^\s"\\;{}#]+$/.test(w) ? w : `"${w.replace(/(["\\])/g, '\\$1')}"`;
 }
 
-/** A config edit: applies one normalised `set`/`delete` line to a list of set lines. */
-function applyLine(config: string[], verb: 'set' | 'delete', path: string[]): void {
+/** A config edit: applies one normalised `set`/`delete` line to a list of set lines; false when a delete found nothing. */
+function applyLine(config: string[], verb: 'set' | 'delete', path: string[]): boolean {
   const body = path.map(quoteWord).join(' ');
   if (verb === 'delete') {
     const prefix = `set ${body}`;
+    let found = false;
     for (let i = config.length - 1; i >= 0; i--) {
       const l = config[i] ?? '';
-      if (l === prefix || l.startsWith(`${prefix} `)) config.splice(i, 1);
+      if (l === prefix || l.startsWith(`${prefix} `)) {
+        config.splice(i, 1);
+        found = true;
+      }
     }
-    return;
+    return found;
   }
   const line = `set ${body}`;
-  if (config.includes(line)) return;
+  if (config.includes(line)) return true;
   const leaf = path[path.length - 2];
   if (path.length >= 3 && leaf !== undefined && SINGLE_VALUE_LEAVES.has(leaf)) {
     const prefix = `set ${path.slice(0, -1).map(quoteWord).join(' ')} `;
@@ -163,6 +195,7 @@ function applyLine(config: string[], verb: 'set' | 'delete', path: string[]): vo
     }
   }
   config.push(line);
+  return true;
 }
 
 function boundId(config: string[], prefix: string): string | undefined {
@@ -213,11 +246,18 @@ function safeEqual(a: string, b: string): boolean {
 export async function startJunosSim(p: JunosSimParams): Promise<JunosSim> {
   const minuteMs = p.minuteMs ?? 60_000;
   const { ed25519Host, hostKeyFingerprint } = (() => {
-    const kp = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'sim-router' });
-    const parsed = ssh2.utils.parseKey(kp.public);
-    if (parsed instanceof Error) throw parsed;
-    const fp = `SHA256:${createHash('sha256').update(parsed.getPublicSSH()).digest('base64').replace(/=+$/, '')}`;
-    return { ed25519Host: kp.private, hostKeyFingerprint: fp };
+    // ssh2's generateKeyPairSync drops a leading zero byte of the Ed25519 key (about 1 key in 200), making a key
+    // that ssh2 itself cannot parse: generate again until it parses.
+    for (let i = 0; ; i++) {
+      const kp = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'sim-router' });
+      const parsed = ssh2.utils.parseKey(kp.public);
+      if (parsed instanceof Error || ssh2.utils.parseKey(kp.private) instanceof Error) {
+        if (i < 20) continue;
+        throw parsed instanceof Error ? parsed : new Error('ssh2 made an unparsable host key');
+      }
+      const fp = `SHA256:${createHash('sha256').update(parsed.getPublicSSH()).digest('base64').replace(/=+$/, '')}`;
+      return { ed25519Host: kp.private, hostKeyFingerprint: fp };
+    }
   })();
 
   // The system-generated certificate: Junos makes a self-signed one on first boot.
@@ -243,7 +283,10 @@ export async function startJunosSim(p: JunosSimParams): Promise<JunosSim> {
   const rpcs: string[] = [];
   const faults: JunosSim['faults'] = {};
   const sockets = new Set<net.Socket>();
+  const sshSockets = new Set<net.Socket>();
   const conns = new Set<Connection>();
+  /** Set by partitionAfterCommitConfirmed: SSH sockets are no longer read and HTTPS ignores refuseConnections. */
+  let partitioned = false;
   const servers: net.Server[] = [];
   let nextSessionId = 27_000 + Math.floor(Math.random() * 1000);
 
@@ -255,14 +298,18 @@ export async function startJunosSim(p: JunosSimParams): Promise<JunosSim> {
     servers.push(srv);
     return (srv.address() as AddressInfo).port;
   };
-  const track = (socket: net.Socket): boolean => {
+  const track = (socket: net.Socket, kind: 'ssh' | 'https'): boolean => {
     socket.on('error', () => undefined);
-    if (faults.refuseConnections) {
+    if (faults.refuseConnections && !(kind === 'https' && partitioned)) {
       socket.destroy();
       return false;
     }
     sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
+    if (kind === 'ssh') sshSockets.add(socket);
+    socket.once('close', () => {
+      sockets.delete(socket);
+      sshSockets.delete(socket);
+    });
     return true;
   };
 
@@ -294,7 +341,7 @@ export async function startJunosSim(p: JunosSimParams): Promise<JunosSim> {
     });
     const h: Https = { kind, tlsServer, served: undefined, port: 0 };
     const front = net.createServer((socket) => {
-      if (!track(socket)) return;
+      if (!track(socket, 'https')) return;
       refreshHttps();
       tlsServer.emit('connection', socket);
     });
@@ -310,8 +357,23 @@ export async function startJunosSim(p: JunosSimParams): Promise<JunosSim> {
   /** history[0] is the committed configuration, history[1] the one before (`rollback 1`), ... */
   const history: string[][] = [[...initial]];
   committedRef = history[0] ?? [];
-  let pending: { previous: string[]; timer: NodeJS.Timeout } | undefined;
+  let pending: { previous: string[]; timer: NodeJS.Timeout; by: NcSession } | undefined;
+  /** The shared candidate once a load changed it; undefined while it is the committed configuration. */
   let shared: string[] | undefined;
+  /** Sessions that changed the shared candidate since it was last committed or discarded. */
+  const sharedEditors = new Set<NcSession>();
+  let lock: { session: NcSession; since: Date } | undefined;
+  const candidateModified = (): boolean => shared !== undefined && !sameConfig(shared, committedRef);
+  const discardShared = (): void => {
+    shared = undefined;
+    sharedEditors.clear();
+  };
+  /** Junos's refusal while another session holds the lock (`configure exclusive` on the CLI shows the same). */
+  const lockedFailure = (wrap?: string): RpcFailure => {
+    const l = lock;
+    const holder = l ? `${l.session.user} terminal (pid ${l.session.pid}) on since ${lockDate(l.since)}` : 'unknown';
+    return new RpcFailure([{ xnm: true, message: `configuration database locked by:\n  ${holder}\n      exclusive [edit]` }], wrap);
+  };
 
   const setCommitted = (c: string[]): void => {
     history.unshift([...c]);
@@ -442,14 +504,42 @@ export async function startJunosSim(p: JunosSimParams): Promise<JunosSim> {
   const dropAll = (): void => {
     for (const c of conns) c.end();
   };
+  const partition = (): void => {
+    partitioned = true;
+    faults.refuseConnections = true;
+    for (const s of sshSockets) s.pause();
+  };
+
+  /**
+   * Junos XML protocol guide: "When a session is terminated, the server rolls back all uncommitted changes made during
+   * the session. If a confirmed commit is pending ..., the Junos XML protocol server restores the configuration to its
+   * state before the confirmed commit instruction was issued."
+   */
+  const endSession = (me: NcSession): void => {
+    if (me.ended) return;
+    me.ended = true;
+    me.priv = undefined;
+    if (lock?.session === me) {
+      lock = undefined;
+      discardShared();
+    } else if (sharedEditors.has(me)) {
+      discardShared();
+    }
+    if (pending?.by === me) {
+      clearTimeout(pending.timer);
+      const previous = pending.previous;
+      pending = undefined;
+      setCommitted(previous);
+    }
+  };
 
   const netconf = (ch: ServerChannel, user: string): void => {
     let buf = Buffer.alloc(0);
     let framing: 'hello' | '1.0' | '1.1' = 'hello';
     let afterHello = false;
-    let priv: string[] | undefined;
     let open = true;
     const sessionId = String(nextSessionId++);
+    const me: NcSession = { user, pid: 40_000 + Number(sessionId) % 10_000, priv: undefined, ended: false };
     const send = (xml: string): void => {
       if (!open) return;
       ch.write(framing === '1.1' ? `\n#${Buffer.byteLength(xml)}\n${xml}\n##\n` : `${xml}\n${EOM}\n`);
@@ -457,7 +547,7 @@ export async function startJunosSim(p: JunosSimParams): Promise<JunosSim> {
     const kill = (status?: number): void => {
       if (!open) return;
       open = false;
-      priv = undefined;
+      endSession(me);
       if (status === undefined) {
         ch.close();
       } else {
@@ -467,7 +557,7 @@ export async function startJunosSim(p: JunosSimParams): Promise<JunosSim> {
     };
     ch.on('close', () => {
       open = false;
-      priv = undefined;
+      endSession(me);
     });
     ch.on('error', () => undefined);
 
@@ -486,10 +576,17 @@ export async function startJunosSim(p: JunosSimParams): Promise<JunosSim> {
       send(`<rpc-reply xmlns="${NS_BASE}" xmlns:junos="${JUNOS_NS}"${id}>\n${body}\n</rpc-reply>`);
     };
 
-    const candidate = (): string[] => {
-      if (priv) return priv;
+    const lockedByOther = (): boolean => lock !== undefined && lock.session !== me;
+    /** The configuration a load edits: the private copy if open, else the shared candidate (refused while another session holds the lock). */
+    const editable = (): string[] => {
+      if (me.priv) return me.priv;
+      if (lockedByOther()) throw lockedFailure('load-configuration-results');
       shared ??= [...committedRef];
+      sharedEditors.add(me);
       return shared;
+    };
+    const afterEdit = (): void => {
+      if (!me.priv && shared !== undefined && sameConfig(shared, committedRef)) discardShared();
     };
 
     const handleRpc = (op: string, node: unknown): { body: string; after?: () => void } => {
@@ -507,34 +604,49 @@ export async function startJunosSim(p: JunosSimParams): Promise<JunosSim> {
           if (kids.length !== 1 || kids[0] !== 'private') {
             throw new RpcFailure([{ tag: 'operation-not-supported', message: `open-configuration ${kids.join(' ') || '(no database)'} is not supported; use <private/>` }]);
           }
-          if (priv) throw new RpcFailure([{ message: 'error: configuration database already open' }]);
-          if (shared !== undefined && shared.join('\n') !== committedRef.join('\n')) {
-            throw new RpcFailure([{ message: 'error: shared configuration database modified', tag: 'in-use' }]);
-          }
-          priv = [...committedRef];
+          if (me.priv) throw new RpcFailure([{ message: 'error: configuration database already open' }]);
+          if (candidateModified()) throw new RpcFailure([{ message: 'error: shared configuration database modified', tag: 'in-use' }]);
+          me.priv = [...committedRef];
           return { body: `<xnm:warning xmlns="${XNM_NS}" xmlns:xnm="${XNM_NS}">\n<message>\nuncommitted changes will be discarded on exit\n</message>\n</xnm:warning>` };
         }
         case 'close-configuration':
           rpcs.push(op);
-          priv = undefined;
+          me.priv = undefined;
           return { body: '<ok/>' };
+        case 'lock-configuration':
+          rpcs.push(op);
+          if (lockedByOther()) throw lockedFailure();
+          if (lock?.session !== me) {
+            if (candidateModified()) throw new RpcFailure([{ tag: 'lock-denied', message: 'configuration database modified' }]);
+            lock = { session: me, since: new Date() };
+          }
+          // The Junos XML protocol guide: success is an <rpc-reply> with nothing in it.
+          return { body: '' };
+        case 'unlock-configuration':
+          rpcs.push(op);
+          if (lock?.session !== me) throw new RpcFailure([{ xnm: true, message: 'configuration database not locked by this session' }]);
+          // Unlocking before a commit discards the changes made to the candidate.
+          lock = undefined;
+          discardShared();
+          return { body: '' };
         case 'load-configuration': {
           rpcs.push(op);
           const rb = attr(node, 'rollback');
           if (rb !== undefined) {
             const n = Number(rb);
-            const old = Number.isInteger(n) && n >= 0 ? history[n] : undefined;
+            const old = /^\d+$/.test(rb) ? history[n] : undefined;
             if (!old) throw new RpcFailure([{ message: `error: rollback ${rb} does not exist`, bad: rb }], 'load-configuration-results');
-            const c = candidate();
+            const c = editable();
             c.splice(0, c.length, ...old);
+            afterEdit();
             return { body: '<load-configuration-results>\n<ok/>\n</load-configuration-results>' };
           }
           const set = elements(node).find(([k]) => k === 'configuration-set');
           if (attr(node, 'action') !== 'set' || !set) {
             throw new RpcFailure([{ tag: 'operation-not-supported', message: 'only action="set" with <configuration-set> is supported' }]);
           }
-          const errs: RpcErr[] = [];
-          const c = candidate();
+          const notes: RpcErr[] = [];
+          const c = editable();
           for (const raw of text(set[1]).split('\n')) {
             const line = raw.trim();
             if (line === '' || line.startsWith('#')) continue;
@@ -542,19 +654,30 @@ export async function startJunosSim(p: JunosSimParams): Promise<JunosSim> {
             const verb = w?.[0];
             const top = w?.[1];
             if (!w || (verb !== 'set' && verb !== 'delete') || top === undefined || !TOP_LEVEL.has(top)) {
-              errs.push({ path: line, bad: w?.[verb === 'set' || verb === 'delete' ? 1 : 0] ?? line, message: 'syntax error' });
+              notes.push({ path: line, bad: w?.[verb === 'set' || verb === 'delete' ? 1 : 0] ?? line, message: 'syntax error' });
               continue;
             }
-            applyLine(c, verb, w.slice(1));
+            // Deleting what is not there is a warning on Junos; the rest of the load applies.
+            if (!applyLine(c, verb, w.slice(1))) {
+              notes.push({ severity: 'warning', path: `[edit ${w.slice(1, -1).join(' ')}]`.replace(' ]', ']'), bad: w[w.length - 1] ?? '', message: 'statement not found' });
+            }
           }
-          if (errs.length > 0) throw new RpcFailure(errs, 'load-configuration-results');
-          return { body: '<load-configuration-results>\n<ok/>\n</load-configuration-results>' };
+          afterEdit();
+          if (notes.some((e) => e.severity !== 'warning')) throw new RpcFailure(notes, 'load-configuration-results');
+          return { body: `<load-configuration-results>\n${notes.map((e) => `${rpcErrorXml(e)}\n`).join('')}<ok/>\n</load-configuration-results>` };
         }
         case 'commit-configuration': {
           rpcs.push(op);
           const kids = new Map(elements(node));
           const confirmed = kids.has('confirmed');
-          const c = [...candidate()];
+          if (confirmed && me.priv) {
+            throw new RpcFailure([{ tag: 'operation-not-supported', message: 'commit confirmed is not supported on a private copy of the configuration', bad: 'confirmed' }], 'commit-results');
+          }
+          if (lockedByOther()) throw lockedFailure('commit-results');
+          if (me.priv && candidateModified()) {
+            throw new RpcFailure([{ message: 'error: shared configuration database modified; the changes in the shared database must be committed first', tag: 'in-use' }], 'commit-results');
+          }
+          const c = [...(me.priv ?? shared ?? committedRef)];
           const errs = validate(c);
           if (errs.length > 0) throw new RpcFailure(errs, 'commit-results');
           if (confirmed) {
@@ -570,17 +693,19 @@ export async function startJunosSim(p: JunosSimParams): Promise<JunosSim> {
               // Junos: "commit confirmed rollback complete" — the configuration before the commit confirmed returns.
               setCommitted(previous);
             }, minutes * minuteMs);
-            pending = { previous, timer };
+            pending = { previous, timer, by: me };
           } else if (pending) {
+            // A plain commit from any session confirms.
             clearTimeout(pending.timer);
             pending = undefined;
           }
           setCommitted(c);
-          if (priv) priv = [...committedRef];
-          shared = undefined;
+          if (me.priv) me.priv = [...committedRef];
+          else discardShared();
+          const after = confirmed && faults.partitionAfterCommitConfirmed ? partition : confirmed && faults.dropAfterCommitConfirmed ? dropAll : undefined;
           return {
             body: '<commit-results>\n<routing-engine junos:style="normal">\n<name>re0</name>\n<commit-success/>\n</routing-engine>\n</commit-results>',
-            ...(confirmed && faults.dropAfterCommitConfirmed ? { after: () => setImmediate(dropAll) } : {}),
+            ...(after ? { after: () => setImmediate(after) } : {}),
           };
         }
         case 'close-session':
@@ -822,7 +947,7 @@ export async function startJunosSim(p: JunosSimParams): Promise<JunosSim> {
   });
   sshServer.on('error', () => undefined);
   const sshFront = net.createServer((socket) => {
-    if (track(socket)) sshServer.injectSocket(socket);
+    if (track(socket, 'ssh')) sshServer.injectSocket(socket);
   });
   const port = await listen(sshFront);
 
@@ -834,6 +959,8 @@ export async function startJunosSim(p: JunosSimParams): Promise<JunosSim> {
     systemCertSha256: system.sha256,
     committed: () => [...committedRef],
     pendingConfirm: () => pending !== undefined,
+    lockedBy: () => lock?.session.user,
+    candidateModified,
     localCerts: () => [...locals.values()].map((c) => ({ id: c.id, sha256: sha256Of(c.cert) })),
     caCerts: () => [...cas.values()].map((c) => ({ profile: c.profile, sha256: sha256Of(c.cert) })),
     tmpFiles: () => [...tmp.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([path, f]) => ({ path, mode: f.mode, size: f.data.length })),

@@ -75,9 +75,9 @@ describe('certbench audit junos: exit codes and text output', () => {
       want: { code: 2, stdout: [/^$/], stderr: /no-such\.set: no such file/ },
     },
     {
-      name: 'no --config: usage error, 2',
+      name: 'neither --config nor --host: usage error, 2',
       args: [],
-      want: { code: 2, stdout: [/^$/], stderr: /required option '--config <file>'/ },
+      want: { code: 2, stdout: [/^$/], stderr: /--config\/--host: give the configuration with --config FILE, or read it from the device with --host HOST/ },
     },
   ];
   for (const c of cases) {

@@ -139,6 +139,12 @@ async function netconf(client: Client, offer11: boolean, split = false): Promise
 }
 
 const command = (text: string): string => `<command format="text">${text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</command>`;
+/** Junos's own <xnm:error> messages (not <rpc-error>). */
+const xnmErrors = (xml: string): string[] => [...xml.matchAll(/<xnm:error\b[^>]*>\s*<message>([\s\S]*?)<\/message>/g)].map((m) => (m[1] ?? '').trim());
+const severities = (xml: string): string[] => [...xml.matchAll(/<error-severity>(\w+)<\/error-severity>/g)].map((m) => m[1] ?? '');
+const loadSet = (lines: string[]): string => `<load-configuration action="set" format="text"><configuration-set>${lines.join('\n')}</configuration-set></load-configuration>`;
+/** The reply of a lock/unlock that succeeded: an <rpc-reply> with nothing in it. */
+const EMPTY_REPLY = /^\s*<rpc-reply [^>]*message-id="\d+">\s*<\/rpc-reply>\s*$/;
 const errorMessages = (xml: string): string[] => [...xml.matchAll(/<error-message>([\s\S]*?)<\/error-message>/g)].map((m) => (m[1] ?? '').trim());
 const output = (xml: string): string => (/<(output|configuration-output)>([\s\S]*?)<\/\1>/.exec(xml)?.[2] ?? '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
@@ -202,7 +208,18 @@ async function pollUntil(what: string, check: () => Promise<boolean> | boolean):
   }
 }
 
+/** An Ed25519 key pair ssh2 can parse (its generator drops a leading zero byte about once in 200 keys). */
+function edKeyPair(): { public: string; private: string } {
+  for (;;) {
+    const kp = ssh2.utils.generateKeyPairSync('ed25519');
+    if (!(ssh2.utils.parseKey(kp.public) instanceof Error) && !(ssh2.utils.parseKey(kp.private) instanceof Error)) return kp;
+  }
+}
+
 const RSA_FP = fingerprintOf(readFileSync(pki('rsa.crt'), 'utf8'));
+const R1 = (): NonNullable<JunosSimParams['localCerts']> => [{ id: 'r1', certPem: readFileSync(pki('rsa.crt'), 'utf8'), keyPem: readFileSync(pki('rsa.key'), 'utf8') }];
+const BIND_REST = 'set system services rest https server-certificate r1';
+const COMMIT_CONFIRMED = (minutes: number): string => `<commit-configuration><confirmed/><confirm-timeout>${minutes}</confirm-timeout></commit-configuration>`;
 
 describe('junos simulator', () => {
   it('says hello like Junos (base:1.0 only), shows the committed configuration, and its host key is the one announced', async () => {
@@ -277,13 +294,15 @@ describe('junos simulator', () => {
 
   it('rolls a commit confirmed back when no confirming commit comes, and HTTPS serves the old certificate again', async () => {
     const s = await start({
-      minuteMs: 200,
+      // Long enough for the two openssl probes below to see the new certificate before the 1-minute timer fires.
+      minuteMs: 3000,
       localCerts: [{ id: 'r1', certPem: readFileSync(pki('rsa.crt'), 'utf8'), keyPem: readFileSync(pki('rsa.key'), 'utf8') }],
     });
     expect(await served(s.restPort)).toBe(s.systemCertSha256);
     const { client } = await connect(s);
     const nc = await netconf(client, false);
-    expect(await nc.rpc('<open-configuration><private/></open-configuration>')).toContain('uncommitted changes will be discarded on exit');
+    expect(await nc.rpc('<lock-configuration/>')).toMatch(EMPTY_REPLY);
+    expect(s.lockedBy()).toBe(USER.name);
 
     // A binding to an id the PKI store does not hold fails the commit.
     await nc.rpc('<load-configuration action="set" format="text"><configuration-set>set system services rest https server-certificate nope</configuration-set></load-configuration>');
@@ -313,12 +332,16 @@ describe('junos simulator', () => {
   });
 
   it('confirms a commit confirmed with a plain commit; rollback 1 and commit undo a commit confirmed before it is confirmed', async () => {
-    const s = await start({ localCerts: [{ id: 'r1', certPem: readFileSync(pki('rsa.crt'), 'utf8'), keyPem: readFileSync(pki('rsa.key'), 'utf8') }] });
+    const s = await start({ localCerts: R1() });
     const { client } = await connect(s);
     const nc = await netconf(client, false);
-    await nc.rpc('<open-configuration><private/></open-configuration>');
-    await nc.rpc('<load-configuration action="set" format="text"><configuration-set>set system services rest https server-certificate r1</configuration-set></load-configuration>');
-    await nc.rpc('<commit-configuration><confirmed/><confirm-timeout>5</confirm-timeout></commit-configuration>');
+    expect(await nc.rpc('<lock-configuration/>')).toMatch(EMPTY_REPLY);
+    expect(s.candidateModified()).toBe(false);
+    expect(await nc.rpc(loadSet([BIND_REST]))).toContain('<ok/>');
+    expect(s.candidateModified()).toBe(true);
+    expect(s.committed()).not.toContain(BIND_REST);
+    expect(await nc.rpc(COMMIT_CONFIRMED(5))).toContain('<commit-success/>');
+    expect(s.candidateModified()).toBe(false);
     expect(s.pendingConfirm()).toBe(true);
     const inUse = await nc.rpc(command('clear security pki local-certificate certificate-id r1'));
     expect(errorMessages(inUse).join('\n')).toMatch(/in use/);
@@ -347,26 +370,191 @@ describe('junos simulator', () => {
     expect(await served(s.webPort)).toBe(s.systemCertSha256);
     s.faults.staleHttps = false;
     expect(await served(s.webPort)).toBe(RSA_FP);
+    expect(s.lockedBy()).toBe(USER.name);
+    expect(await nc.rpc('<unlock-configuration/>')).toMatch(EMPTY_REPLY);
+    expect(s.lockedBy()).toBeUndefined();
   });
 
-  it('drops the SSH connection after a commit confirmed when told to, after the reply', async () => {
-    const s = await start();
+  it('drops the SSH connection after a commit confirmed when told to, after the reply; the session end rolls it back', async () => {
+    const s = await start({ localCerts: R1() });
+    const before = s.committed();
     s.faults.dropAfterCommitConfirmed = true;
     const { client } = await connect(s);
     const nc = await netconf(client, false);
     const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
-    expect(await nc.rpc('<commit-configuration><confirmed/><confirm-timeout>3</confirm-timeout></commit-configuration>')).toContain('<commit-success/>');
+    await nc.rpc('<lock-configuration/>');
+    await nc.rpc(loadSet([BIND_REST]));
+    expect(await nc.rpc(COMMIT_CONFIRMED(3))).toContain('<commit-success/>');
     await closed;
-    expect(s.pendingConfirm()).toBe(true);
+    await pollUntil('rolled back by the session end', () => !s.pendingConfirm());
+    expect(s.committed()).toEqual(before);
+    expect(s.lockedBy()).toBeUndefined();
 
     s.faults.refuseConnections = true;
     await expect(connect(s)).rejects.toThrow();
     await expect(served(s.restPort)).rejects.toThrow(/no certificate/);
   });
 
+  it('refuses commit confirmed on a private copy; a plain commit of a private copy still works', async () => {
+    const s = await start({ localCerts: R1() });
+    const before = s.committed();
+    const { client } = await connect(s);
+    const nc = await netconf(client, false);
+    expect(await nc.rpc('<open-configuration><private/></open-configuration>')).toContain('uncommitted changes will be discarded on exit');
+    expect(await nc.rpc(loadSet([BIND_REST]))).toContain('<ok/>');
+    // A private copy is not the shared candidate.
+    expect(s.candidateModified()).toBe(false);
+    const refused = await nc.rpc(COMMIT_CONFIRMED(5));
+    expect(errorMessages(refused)).toEqual(['commit confirmed is not supported on a private copy of the configuration']);
+    expect(severities(refused)).toEqual(['error']);
+    expect(refused).not.toContain('<commit-success/>');
+    expect(s.pendingConfirm()).toBe(false);
+    expect(s.committed()).toEqual(before);
+
+    expect(await nc.rpc('<commit-configuration/>')).toContain('<commit-success/>');
+    expect(s.committed()).toEqual([...before, BIND_REST]);
+    expect(s.pendingConfirm()).toBe(false);
+    expect(await served(s.restPort)).toBe(RSA_FP);
+    expect(await nc.rpc('<close-configuration/>')).toContain('<ok/>');
+  });
+
+  it('locks the shared candidate: other sessions cannot lock, load or commit; a modified candidate cannot be locked; unlock and rollback 0 discard', async () => {
+    const OPS = { name: 'ops', password: 'ops123' };
+    const s = await start({ users: [USER, OPS], localCerts: R1() });
+    const before = s.committed();
+    const a = await netconf((await connect(s)).client, false);
+    const b = await netconf((await connect(s, { username: OPS.name, password: OPS.password })).client, false);
+
+    expect(await a.rpc('<lock-configuration/>')).toMatch(EMPTY_REPLY);
+    expect(s.lockedBy()).toBe(USER.name);
+    const denied = await b.rpc('<lock-configuration/>');
+    expect(xnmErrors(denied)).toHaveLength(1);
+    expect(xnmErrors(denied)[0]).toMatch(/^configuration database locked by:\s+lab terminal \(pid \d+\) on since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\s+exclusive \[edit\]$/);
+    expect(s.lockedBy()).toBe(USER.name);
+    expect(xnmErrors(await b.rpc(loadSet(['set system host-name by-ops'])))[0]).toMatch(/^configuration database locked by:/);
+    expect(s.candidateModified()).toBe(false);
+    expect(xnmErrors(await b.rpc('<commit-configuration/>'))[0]).toMatch(/^configuration database locked by:/);
+
+    // The holder's changes, discarded by unlock without a commit.
+    expect(await a.rpc(loadSet([BIND_REST]))).toContain('<ok/>');
+    expect(s.candidateModified()).toBe(true);
+    expect(await a.rpc('<unlock-configuration/>')).toMatch(EMPTY_REPLY);
+    expect(s.lockedBy()).toBeUndefined();
+    expect(s.candidateModified()).toBe(false);
+    expect(s.committed()).toEqual(before);
+    expect(await a.rpc('<commit-configuration/>')).toContain('<commit-success/>');
+    expect(s.committed()).toEqual(before);
+    expect(xnmErrors(await a.rpc('<unlock-configuration/>'))).toEqual(['configuration database not locked by this session']);
+
+    // Uncommitted changes in the shared candidate (made without a lock) keep anyone from locking it.
+    expect(await b.rpc(loadSet(['set system host-name by-ops']))).toContain('<ok/>');
+    expect(s.candidateModified()).toBe(true);
+    const modified = await a.rpc('<lock-configuration/>');
+    expect(errorMessages(modified)).toEqual(['configuration database modified']);
+    expect(s.lockedBy()).toBeUndefined();
+    expect(await b.rpc('<load-configuration rollback="0"/>')).toContain('<ok/>');
+    expect(s.candidateModified()).toBe(false);
+    expect(await a.rpc('<lock-configuration/>')).toMatch(EMPTY_REPLY);
+    expect(await a.rpc('<unlock-configuration/>')).toMatch(EMPTY_REPLY);
+
+    // The end of the session that made uncommitted changes discards them.
+    await b.rpc(loadSet(['set system host-name by-ops']));
+    expect(s.candidateModified()).toBe(true);
+    expect(await b.rpc('<close-session/>')).toContain('<ok/>');
+    await b.closed;
+    expect(s.candidateModified()).toBe(false);
+    expect(await a.rpc('<lock-configuration/>')).toMatch(EMPTY_REPLY);
+    expect(s.committed()).toEqual(before);
+  });
+
+  it('a session that ends after its commit confirmed: the previous configuration is restored at once and the lock released', async () => {
+    const s = await start({ localCerts: R1() });
+    const before = s.committed();
+    const { client } = await connect(s);
+    const nc = await netconf(client, false);
+    await nc.rpc('<lock-configuration/>');
+    await nc.rpc(loadSet([BIND_REST]));
+    // 60 minutes of real time (minuteMs default): only the session end can undo it within the test.
+    expect(await nc.rpc(COMMIT_CONFIRMED(60))).toContain('<commit-success/>');
+    expect(s.committed()).toContain(BIND_REST);
+    expect(await served(s.restPort)).toBe(RSA_FP);
+
+    client.end();
+    await nc.closed;
+    await pollUntil('restored by the session end', () => !s.pendingConfirm());
+    expect(s.committed()).toEqual(before);
+    expect(s.lockedBy()).toBeUndefined();
+    expect(s.candidateModified()).toBe(false);
+    await pollUntil('serving the system certificate on REST again', async () => (await served(s.restPort)) === s.systemCertSha256);
+    const again = await netconf((await connect(s)).client, false);
+    expect(await again.rpc('<lock-configuration/>')).toMatch(EMPTY_REPLY);
+  });
+
+  it('a plain commit from another session confirms a commit confirmed; the first session\'s end then undoes nothing', async () => {
+    const s = await start({ localCerts: R1() });
+    const a = await netconf((await connect(s)).client, false);
+    const b = await netconf((await connect(s)).client, false);
+    await a.rpc(loadSet([BIND_REST]));
+    expect(await a.rpc(COMMIT_CONFIRMED(60))).toContain('<commit-success/>');
+    expect(s.pendingConfirm()).toBe(true);
+    expect(await b.rpc('<commit-configuration/>')).toContain('<commit-success/>');
+    expect(s.pendingConfirm()).toBe(false);
+    const confirmed = s.committed();
+    expect(confirmed).toContain(BIND_REST);
+    expect(await a.rpc('<close-session/>')).toContain('<ok/>');
+    await a.closed;
+    // b is still answering, so the sim has handled a's end by now.
+    expect(output(await b.rpc(command('show configuration | display set'))).trim().split('\n')).toEqual(confirmed);
+    expect(s.committed()).toEqual(confirmed);
+    expect(await served(s.restPort)).toBe(RSA_FP);
+  });
+
+  it('a partition after a commit confirmed: SSH goes silent without ending the session, the timer rolls back, HTTPS keeps serving', async () => {
+    const s = await start({ minuteMs: 1000, localCerts: R1() });
+    const before = s.committed();
+    s.faults.partitionAfterCommitConfirmed = true;
+    const { client } = await connect(s);
+    const nc = await netconf(client, false);
+    await nc.rpc('<lock-configuration/>');
+    await nc.rpc(loadSet([BIND_REST]));
+    expect(await nc.rpc(COMMIT_CONFIRMED(1))).toContain('<commit-success/>');
+    expect(s.committed()).toContain(BIND_REST);
+    await pollUntil('refusing connections', () => s.faults.refuseConnections === true);
+    // Sent into the partition: never read, so never answered nor logged.
+    void nc.rpc(command('show system uptime'));
+    await expect(connect(s)).rejects.toThrow();
+
+    await pollUntil('rolled back by the commit-confirmed timer', () => !s.pendingConfirm());
+    expect(s.committed()).toEqual(before);
+    // The session did not end: its lock is still held, and nothing it sent after the partition was read.
+    expect(s.lockedBy()).toBe(USER.name);
+    expect(s.rpcs).not.toContain('command: show system uptime');
+    await pollUntil('serving the system certificate on REST again', async () => (await served(s.restPort)) === s.systemCertSha256);
+  });
+
+  it('a delete of a statement that is not there is a warning, and the rest of the load applies', async () => {
+    const s = await start();
+    const { client } = await connect(s);
+    const nc = await netconf(client, false);
+    await nc.rpc('<lock-configuration/>');
+    const r = await nc.rpc(loadSet(['delete system services ftp', 'set system host-name r2', 'delete system services web-management https system-generated-certificate']));
+    expect(severities(r)).toEqual(['warning']);
+    expect(errorMessages(r)).toEqual(['statement not found']);
+    expect(r).toContain('<error-path>[edit system services]</error-path>');
+    expect(r).toContain('<bad-element>ftp</bad-element>');
+    expect(r).toContain('<ok/>');
+    expect(await nc.rpc('<commit-configuration/>')).toContain('<commit-success/>');
+    expect(s.committed()).toEqual(['set system services netconf ssh', `set system services rest https port ${s.restPort}`, 'set system host-name r2']);
+
+    // With a syntax error in the same load, the load fails (the warning stays a warning).
+    const mixed = await nc.rpc(loadSet(['delete system services ftp', 'frobnicate']));
+    expect(severities(mixed)).toEqual(['warning', 'error']);
+    expect(mixed).not.toContain('<ok/>');
+  });
+
   it('authenticates by password, keyboard-interactive and public key, and refuses wrong credentials', async () => {
-    const kp = ssh2.utils.generateKeyPairSync('ed25519');
-    const other = ssh2.utils.generateKeyPairSync('ed25519');
+    const kp = edKeyPair();
+    const other = edKeyPair();
     const s = await start({ users: [USER, { name: 'auto', publicKeys: [`${kp.public} auto@test`] }] });
     await connect(s);
     await connect(s, { password: undefined, tryKeyboard: true, authHandler: ['keyboard-interactive'] });

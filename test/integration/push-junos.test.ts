@@ -77,8 +77,11 @@ async function params(s: JunosSim, extra: Partial<JunosPushParams> = {}): Promis
 }
 
 /** The device is exactly as it started: configuration, PKI store, no files in /var/tmp, the old certificate served. */
-async function expectUnchanged(s: JunosSim): Promise<void> {
-  expect(s.committed()).toEqual(INITIAL);
+async function expectUnchanged(s: JunosSim, lockedBy?: string): Promise<void> {
+  // The same statements; a rollback that deletes and sets a statement again may list it in another place.
+  expect([...s.committed()].sort()).toEqual([...INITIAL].sort());
+  expect(s.lockedBy()).toBe(lockedBy);
+  expect(s.candidateModified()).toBe(false);
   expect(s.localCerts().map((c) => c.id)).toEqual(['old-cert']);
   expect(s.caCerts()).toEqual([]);
   expect(s.tmpFiles()).toEqual([]);
@@ -116,9 +119,13 @@ describe('certbench push junos against the Junos simulator', () => {
     const keyDelete = s.rpcs.findIndex((x) => /^command: file delete \/var\/tmp\/router1-2026\..*\.key$/.test(x));
     const load = s.rpcs.findIndex((x) => x.startsWith('command: request security pki local-certificate load certificate-id router1-2026'));
     const commits = s.rpcs.flatMap((x, i) => (x.startsWith('commit-configuration') ? [i] : []));
-    expect(s.rpcs.findIndex((x) => x.startsWith('scp: /var/tmp/router1-2026'))).toBeLessThan(load);
+    const upload = s.rpcs.findIndex((x) => x.startsWith('scp: /var/tmp/router1-2026'));
+    expect(upload).toBeGreaterThanOrEqual(0);
+    expect(upload).toBeLessThan(load);
     expect(load).toBeLessThan(keyDelete);
-    expect(keyDelete).toBeLessThan(s.rpcs.indexOf('open-configuration'));
+    expect(keyDelete).toBeLessThan(s.rpcs.indexOf('lock-configuration'));
+    expect(s.rpcs).not.toContain('open-configuration');
+    expect(s.lockedBy()).toBeUndefined();
     expect(commits).toHaveLength(2);
     expect(result.events.map((e) => `${e.step}:${e.status}`)).toEqual(expect.arrayContaining(['upload:ok', 'activate:ok', 'verify:ok', 'confirm:ok']));
     expect(r.stdout).not.toContain(PASSWORD);
@@ -208,33 +215,67 @@ describe('certbench push junos against the Junos simulator', () => {
     const result = await pushJunos(await params(s, { verifyTimeoutMs: 2000 }));
     expect(result.outcome).toBe('rolled-back');
     expect(result.error?.message).toMatch(/still serves/);
+    expect(result.events.some((e) => e.step === 'rollback' && e.message.startsWith('committed: delete system services rest https server-certificate'))).toBe(true);
     s.faults.staleHttps = false;
     await expectUnchanged(s);
   }, 60_000);
 
-  it('connection lost between commit confirmed and confirm: reconnects and rolls back (rollback 1)', async () => {
+  it('connection lost between commit confirmed and confirm: the device restores the old configuration, certbench reconnects, checks and cleans up', async () => {
     const s = await start();
     s.faults.dropAfterCommitConfirmed = true;
     const result = await pushJunos(await params(s), () => undefined);
     s.faults.dropAfterCommitConfirmed = false;
     expect(result.outcome, result.error?.message).toBe('rolled-back');
     expect(result.events.some((e) => e.step === 'rollback' && e.message.includes('reconnecting'))).toBe(true);
+    expect(result.events.some((e) => e.step === 'rollback' && e.message.includes('already runs the previous configuration'))).toBe(true);
     await expectUnchanged(s);
   }, 60_000);
 
-  it('connection lost and the device unreachable: the commit-confirmed timer rolls it back, and certbench says so', async () => {
-    // One device minute is 3 s here, so the confirmed commit expires while certbench cannot reach the device.
+  it('connection lost (partition) and the device unreachable: the commit-confirmed timer rolls it back, and certbench says so', async () => {
+    // One device minute is 3 s here. The device keeps the session (it never saw it end), so only its timer undoes the commit.
     const s = await start({ minuteMs: 3000 });
-    s.faults.dropAfterCommitConfirmed = true;
+    s.faults.partitionAfterCommitConfirmed = true;
     const onEvent = (e: PushEvent): void => {
-      if (e.step === 'activate' && e.message.startsWith('committed confirmed')) s.faults.refuseConnections = true;
-      // Reachable again once certbench waits for the timer, so it can clear the loaded certificate afterwards.
-      if (e.step === 'rollback' && e.message.includes('rolls the confirmed commit back by itself')) s.faults.refuseConnections = false;
+      // Reachable again once certbench waits for the timer, so it can check the configuration and clear the certificate.
+      if (e.step === 'rollback' && e.message.includes('by itself within')) s.faults.refuseConnections = false;
     };
-    const result = await pushJunos(await params(s, { bind: ['rest'], confirmMinutes: 1, minuteMs: 3000, verifyTimeoutMs: 1000 }), onEvent);
-    s.faults.dropAfterCommitConfirmed = false;
+    const p = await params(s, { bind: ['rest'], confirmMinutes: 1, minuteMs: 3000, verifyTimeoutMs: 1000 });
+    const result = await pushJunos({ ...p, ssh: { ...p.ssh, keepaliveIntervalMs: 200 } }, onEvent);
+    s.faults.partitionAfterCommitConfirmed = false;
     expect(result.outcome, result.error?.message).toBe('rolled-back');
-    expect(result.events.some((e) => e.step === 'rollback' && e.message.includes('timer'))).toBe(true);
+    expect(result.events.some((e) => e.step === 'rollback' && e.message.includes('commit-confirmed timer'))).toBe(true);
+    // The partitioned session is still alive on the device and keeps its lock until the device notices; certbench says so.
+    expect(result.warnings.map((w) => w.code)).toContain('junos-stale-lock');
+    await expectUnchanged(s, 'netops');
+  }, 60_000);
+
+  it('a service that is not configured for HTTPS is not switched on: refused, nothing changed', async () => {
+    const s = await start({ config: INITIAL.filter((l) => !l.includes(' rest ')) });
+    const r = await certbenchAsync(cliArgs(s), { env: { JUNOS_PW: PASSWORD } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('the REST API is not configured for HTTPS on the device');
+    expect(s.rpcs.some((x) => x.startsWith('scp:'))).toBe(false);
+    expect(s.committed()).toEqual(INITIAL.filter((l) => !l.includes(' rest ')));
+  }, 60_000);
+
+  it('rolls back a push with --ca-profile: the CA profile removed again and its CA certificate cleared', async () => {
+    const s = await start();
+    s.faults.staleHttps = true;
+    const result = await pushJunos(await params(s, { caProfile: 'lab-ca', verifyTimeoutMs: 2000 }));
+    expect(result.outcome).toBe('rolled-back');
+    expect(result.events.some((e) => e.message.includes('CA profile lab-ca cleared') || e.message.includes('loaded into CA profile lab-ca cleared'))).toBe(true);
+    s.faults.staleHttps = false;
+    await expectUnchanged(s);
+  }, 60_000);
+
+  it('cancel during the upload: nothing committed, the key file removed from /var/tmp', async () => {
+    const s = await start();
+    const abort = new AbortController();
+    const result = await pushJunos(await params(s, { signal: abort.signal }), (e) => {
+      if (e.step === 'upload' && e.status === 'start') abort.abort();
+    });
+    expect(result.outcome).toBe('unchanged');
+    expect(result.error?.code).toBe('cancelled');
     await expectUnchanged(s);
   }, 60_000);
 
@@ -260,7 +301,7 @@ describe('certbench audit junos --host (read-only, over NETCONF)', () => {
     expect(before.code, before.stderr).toBe(1);
     expect((JSON.parse(before.stdout) as { items: { id: string; status: string }[] }).items.find((i) => i.id === 'jweb-pki-certificate')?.status).toBe('FAIL');
 
-    const push = await certbenchAsync(cliArgs(s), { env: { JUNOS_PW: PASSWORD } });
+    const push = await certbenchAsync(cliArgs(s, ['--bind', 'web']), { env: { JUNOS_PW: PASSWORD } });
     expect(push.code, push.stderr).toBe(0);
     const asked = s.rpcs.length;
     const after = await certbenchAsync(['audit', 'junos', ...login, '--json'], { env: { JUNOS_PW: PASSWORD } });

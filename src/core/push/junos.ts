@@ -1,10 +1,10 @@
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
-import { certificateRefs, parseJunosSet } from '../audit/junos-cis.js';
+import { certificateRefs, parseJunosSet, type JunosConfig } from '../audit/junos-cis.js';
 import { CertbenchError, InputError, fail } from '../errors.js';
 import { JUNOS_UPLOAD_DIR } from '../targets/junos.js';
 import { formatFor } from '../targets/index.js';
-import { CancelledError, ConnectionLostError } from '../transport/errors.js';
+import { CancelledError, ConnectionLostError, NetconfRpcError, TimeoutError } from '../transport/errors.js';
 import { endpointOf, validateHost, validatePort } from '../transport/host.js';
 import { openNetconf, xmlEscape } from '../transport/netconf-client.js';
 import type { NetconfParams, NetconfSession, RpcReply } from '../transport/netconf.js';
@@ -30,9 +30,24 @@ const PLAN_STEPS: PushStep[] = ['preflight', 'connect', 'inspect', 'upload', 'ac
 // A PKI load or a commit can take a while on a small branch SRX.
 const RPC_TIMEOUT_MS = 180_000;
 
-const BINDING: Record<JunosBinding, { service: string; statement: (id: string) => string; use: 'REST HTTPS' | 'J-Web HTTPS' }> = {
-  rest: { service: 'REST API', statement: (id) => `set system services rest https server-certificate ${id}`, use: 'REST HTTPS' },
-  web: { service: 'J-Web', statement: (id) => `set system services web-management https pki-local-certificate ${id}`, use: 'J-Web HTTPS' },
+interface Binding {
+  service: string;
+  /** The hierarchy the binding lives in; the service counts as configured for HTTPS when it has statements there. */
+  base: string[];
+  /** The statement certbench sets below `base`. */
+  leaf: string;
+  /** The statements below `base` that name the certificate (one choice of them), restored by a rollback. */
+  choices: string[];
+  statement: (id: string) => string;
+  use: 'REST HTTPS' | 'J-Web HTTPS';
+}
+
+const BINDING: Record<JunosBinding, Binding> = {
+  rest: { service: 'REST API', base: ['system', 'services', 'rest', 'https'], leaf: 'server-certificate', choices: ['server-certificate'],
+    statement: (id) => `set system services rest https server-certificate ${id}`, use: 'REST HTTPS' },
+  web: { service: 'J-Web', base: ['system', 'services', 'web-management', 'https'], leaf: 'pki-local-certificate',
+    choices: ['pki-local-certificate', 'local-certificate', 'system-generated-certificate'],
+    statement: (id) => `set system services web-management https pki-local-certificate ${id}`, use: 'J-Web HTTPS' },
 };
 
 interface Checked {
@@ -51,7 +66,7 @@ interface Checked {
 }
 
 function junosId(value: string, flag: string): string {
-  if (!JUNOS_ID_RE.test(value)) {
+  if (!JUNOS_ID_RE.test(value) || value.includes('..')) {
     fail('invalid-value', `"${value.replace(/[^\x20-\x7e]/g, '?')}" is not a Junos identifier: use 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit`, flag);
   }
   return value;
@@ -99,12 +114,12 @@ function planFor(c: Checked, user: string): PlanStep[] {
     { step: 'upload', description: `copy the certificate and its key (0600)${c.caProfile ? ' and the issuing CA certificate' : ''} to ${JUNOS_UPLOAD_DIR} over SCP` },
     { step: 'activate', description: [
       `request security pki local-certificate load certificate-id ${c.certId}, then file delete the key file at once`,
-      `in a private candidate: ${[...(c.caProfile ? [`set security pki ca-profile ${c.caProfile} ca-identity ${c.caProfile}`] : []), ...c.bind.map((b) => BINDING[b].statement(c.certId))].join('; ')}`,
+      `lock the configuration and load: ${[...(c.caProfile ? [`set security pki ca-profile ${c.caProfile} ca-identity ${c.caProfile}`] : []), ...c.bind.map((b) => BINDING[b].statement(c.certId))].join('; ')}`,
       `commit confirmed ${c.confirmMinutes} (the device undoes it by itself unless confirmed)`,
       ...(c.caProfile ? [`request security pki ca-certificate load ca-profile ${c.caProfile}`] : []),
     ].join('; ') },
     { step: 'verify', description: `probe ${bound} (SNI ${c.sni ?? 'none'}) until the new certificate is served, up to ${Math.round(c.verifyTimeoutMs / 1000)} s each` },
-    { step: 'confirm', description: 'commit again to confirm; on any failure before this, roll back to the previous configuration (rollback 1), clear the loaded certificate and check the old certificate is served again' },
+    { step: 'confirm', description: 'commit again to confirm and unlock; on any failure before this, put the bindings back as they were (delete/set lines read from the configuration now), clear the loaded certificate and check the old certificate is served again' },
   ];
 }
 
@@ -116,6 +131,8 @@ interface Before {
   addCaProfile: boolean;
   /** The CA certificate must be loaded (the profile holds none yet). */
   loadCa: boolean;
+  /** `delete`/`set` lines that put the bindings (and the CA profile) back exactly as they were. */
+  undo: string[];
 }
 
 /** What the push changed on the device so far, for the cleanup or rollback. */
@@ -123,14 +140,23 @@ interface Changes {
   uploaded: string[];
   localLoaded: boolean;
   caLoaded: boolean;
+  /** A commit confirmed was sent (and may have been applied). */
   committed: boolean;
   /** When the device rolls the confirmed commit back by itself. */
   autoRollbackAt?: number;
 }
 
+// A value as a `set` line needs it: bare when it is one plain word, else quoted.
+function word(w: string): string {
+  return /^[A-Za-z0-9._:/@+-]+$/.test(w) ? w : `"${w.replace(/["\\]/g, '\\$&')}"`;
+}
+
 class JunosPush extends PushRun {
   private session?: SshSession;
   private nc?: NetconfSession;
+  /** This session holds the configuration lock. */
+  private locked = false;
+  private before: Before = { served: {}, addCaProfile: false, loadCa: false, undo: [] };
   private readonly connect: (p: SshParams) => Promise<SshSession>;
   private readonly netconf: (s: SshSession, p?: NetconfParams) => Promise<NetconfSession>;
   private readonly upload: typeof scpUpload;
@@ -183,11 +209,10 @@ class JunosPush extends PushRun {
     const files = this.preflight(now);
     const [crtPath, keyPath, caPath] = [...files.keys()] as [string, string, string | undefined];
 
-    let before: Before;
     try {
       this.emit('connect', 'start', `connecting to ${this.endpoint} as ${this.p.ssh.username}`);
       await this.open(this.p.signal);
-      before = await this.inspect();
+      this.before = await this.inspect();
     } catch (err) {
       this.emit(this.nc ? 'inspect' : 'connect', 'fail', messageOf(err));
       await this.close();
@@ -214,27 +239,36 @@ class JunosPush extends PushRun {
         this.changes.localLoaded = true;
         await this.command(`request security pki local-certificate load certificate-id ${this.c.certId} filename ${crtPath} key ${keyPath}`);
       } catch (e) {
-        // Refused means not loaded; anything else (connection gone) leaves it unknown, and the cleanup clears it if it is there.
-        if (!(e instanceof ConnectionLostError || e instanceof CancelledError)) this.changes.localLoaded = false;
+        // Refused means not loaded; a lost connection or a timeout leaves it unknown, and the cleanup clears it if it is there.
+        if (!unknownOutcome(e)) this.changes.localLoaded = false;
         throw e;
       } finally {
         await this.deleteKeyFile(keyPath);
       }
       this.emit('activate', 'info', `certificate-id ${this.c.certId} loaded; ${keyPath} deleted`);
       this.abortCheck();
-      await this.rpc('<open-configuration><private/></open-configuration>');
+      // Junos refuses commit confirmed on a private copy: the shared candidate is locked instead, which Junos
+      // refuses while anyone else edits it, so no one else's unfinished change is ever committed with ours.
+      await this.lock();
       const lines = [
-        ...(this.c.caProfile && before.addCaProfile ? [`set security pki ca-profile ${this.c.caProfile} ca-identity ${this.c.caProfile}`] : []),
+        ...(this.c.caProfile && this.before.addCaProfile ? [`set security pki ca-profile ${this.c.caProfile} ca-identity ${this.c.caProfile}`] : []),
         ...this.c.bind.map((b) => BINDING[b].statement(this.c.certId)),
       ];
-      await this.rpc(`<load-configuration action="set" format="text"><configuration-set>${xmlEscape(lines.join('\n'))}</configuration-set></load-configuration>`);
+      await this.loadSet(lines);
       this.abortCheck();
-      this.changes.committed = true;
       const commitAt = Date.now();
-      await this.rpc(`<commit-configuration><confirmed/><confirm-timeout>${this.c.confirmMinutes}</confirm-timeout></commit-configuration>`);
+      this.changes.committed = true;
+      try {
+        await this.rpc(`<commit-configuration><confirmed/><confirm-timeout>${this.c.confirmMinutes}</confirm-timeout></commit-configuration>`);
+      } catch (e) {
+        // The device refused the commit: nothing was committed. Anything else leaves it unknown, and the rollback finds out.
+        if (e instanceof NetconfRpcError) this.changes.committed = false;
+        else this.changes.autoRollbackAt = commitAt + this.c.confirmMinutes * this.c.minuteMs;
+        throw e;
+      }
       this.changes.autoRollbackAt = commitAt + this.c.confirmMinutes * this.c.minuteMs;
       this.emit('activate', 'info', `committed confirmed ${this.c.confirmMinutes}: ${lines.join('; ')}`);
-      if (this.c.caProfile && before.loadCa) {
+      if (this.c.caProfile && this.before.loadCa) {
         this.changes.caLoaded = true;
         await this.command(`request security pki ca-certificate load ca-profile ${this.c.caProfile} filename ${caPath!}`);
         this.emit('activate', 'info', `CA certificate loaded into CA profile ${this.c.caProfile}`);
@@ -245,18 +279,33 @@ class JunosPush extends PushRun {
       await this.removeFiles('activate', [crtPath, ...(caPath ? [caPath] : [])]);
       await this.verify();
       this.abortCheck();
-      this.emit('confirm', 'start', 'confirming the commit');
-      await this.rpc('<commit-configuration/>');
-      this.changes.autoRollbackAt = undefined;
-      this.emit('confirm', 'ok', `confirmed: certificate-id ${this.c.certId} is in the committed configuration and served`);
-      await this.rpc('<close-configuration/>').catch(() => undefined);
-      await this.close();
-      return this.result('pushed');
+      return await this.confirm();
     } catch (e) {
       const step = this.log.lastStep ?? 'activate';
       this.emit(step === 'preflight' || step === 'connect' || step === 'inspect' ? 'upload' : step, 'fail', messageOf(e));
       return this.changes.committed ? this.rollback(e) : this.cleanUp(e);
     }
+  }
+
+  // The confirming commit, only while the device's own rollback is comfortably far: a confirmation that arrives
+  // after the timer fired would commit nothing and still look like success.
+  private async confirm(): Promise<PushResult> {
+    this.emit('confirm', 'start', 'confirming the commit');
+    const margin = Math.min(30_000, this.c.minuteMs / 2);
+    const left = (this.changes.autoRollbackAt ?? 0) - Date.now();
+    if (left < margin) {
+      throw new CertbenchError(`only ${Math.max(0, Math.round(left / 1000))} s were left before the device's own rollback: not confirming so late (raise --confirm-minutes)`);
+    }
+    await this.rpc('<commit-configuration/>');
+    this.changes.autoRollbackAt = undefined;
+    if (!(await this.bindsNewCert())) {
+      // The timer won the race after all: the device runs the previous configuration (the rollback checks it).
+      throw new CertbenchError('the device had already rolled the commit back by itself when the confirmation came');
+    }
+    await this.unlock();
+    this.emit('confirm', 'ok', `confirmed: certificate-id ${this.c.certId} is in the committed configuration and served`);
+    await this.close();
+    return this.result('pushed');
   }
 
   private abortCheck(): void {
@@ -265,6 +314,7 @@ class JunosPush extends PushRun {
 
   private async open(signal: AbortSignal | undefined): Promise<void> {
     const { signal: _ignored, ...ssh } = this.p.ssh;
+    this.locked = false;
     this.session = await this.connect({ ...ssh, ...(signal ? { signal } : {}) });
     const hk = this.session.hostKey;
     this.nc = await this.netconf(this.session, signal ? { signal } : {});
@@ -277,6 +327,22 @@ class JunosPush extends PushRun {
     return reply;
   }
 
+  private async lock(): Promise<void> {
+    await this.rpc('<lock-configuration/>');
+    this.locked = true;
+  }
+
+  // Unlocking before a commit discards the candidate's changes (Junos); after one it only releases the lock.
+  private async unlock(): Promise<void> {
+    if (!this.locked) return;
+    this.locked = false;
+    await this.rpc('<unlock-configuration/>').catch(() => undefined);
+  }
+
+  private async loadSet(lines: string[]): Promise<void> {
+    await this.rpc(`<load-configuration action="set" format="text"><configuration-set>${xmlEscape(lines.join('\n'))}</configuration-set></load-configuration>`);
+  }
+
   // An operational command as CLI text; Junos answers errors as rpc-error, but some releases put "error: ..." in the output.
   private async command(cli: string): Promise<string> {
     const reply = await this.rpc(`<command format="text">${xmlEscape(cli)}</command>`);
@@ -286,18 +352,21 @@ class JunosPush extends PushRun {
     return output;
   }
 
+  private async readConfig(): Promise<JunosConfig> {
+    return parseJunosSet(await this.command('show configuration | display set'), `${this.endpoint} configuration`);
+  }
+
   private async inspect(): Promise<Before> {
     this.emit('inspect', 'start', 'reading the committed configuration and the PKI store');
-    const config = parseJunosSet(await this.command('show configuration | display set'), `${this.endpoint} configuration`);
+    const config = await this.readConfig();
     const bound = new Map(certificateRefs(config).flatMap((r) => r.uses.map((u) => [u.service, r.id] as const)));
     for (const b of this.c.bind) {
+      // Switching a management service on is not a certificate change: certbench only re-binds what runs.
+      if (!config.statements.some((s) => startsWith(s.path, BINDING[b].base))) {
+        throw new CertbenchError(`the ${BINDING[b].service} is not configured for HTTPS on the device (no "${BINDING[b].base.join(' ')}" statements): certbench does not switch services on; configure it first, or leave it out of --bind. Nothing was changed`);
+      }
       const id = bound.get(BINDING[b].use);
-      this.emit('inspect', 'info', `${BINDING[b].service} uses ${id ? `certificate-id ${id}` : 'no PKI certificate (system-generated or not configured)'} now`);
-    }
-    if (this.c.bind.includes('rest') && !config.statements.some((s) => s.path.slice(0, 4).join(' ') === 'system services rest https')) {
-      const w = 'REST over HTTPS is not configured on the device: binding the certificate enables it (set system services rest https ...)';
-      this.warnings.push({ severity: 'warning', code: 'junos-rest-enabled', message: w });
-      this.emit('inspect', 'info', `warning: ${w}`);
+      this.emit('inspect', 'info', `${BINDING[b].service} uses ${id ? `certificate-id ${id}` : 'no PKI certificate (system-generated)'} now`);
     }
     const local = identifiers(await this.command('show security pki local-certificate'));
     if (local.includes(this.c.certId)) {
@@ -306,7 +375,7 @@ class JunosPush extends PushRun {
     let addCaProfile = false;
     let loadCa = false;
     if (this.c.caProfile) {
-      addCaProfile = !config.statements.some((s) => s.path.slice(0, 4).join(' ') === `security pki ca-profile ${this.c.caProfile}`);
+      addCaProfile = !config.statements.some((s) => startsWith(s.path, ['security', 'pki', 'ca-profile', this.c.caProfile!]));
       loadCa = !identifiers(await this.command('show security pki ca-certificate')).includes(this.c.caProfile);
     }
     const served: Before['served'] = {};
@@ -323,11 +392,23 @@ class JunosPush extends PushRun {
     }
     this.previousSha256 = served[this.c.bind[0]!];
     this.emit('inspect', 'ok', `certificate-id ${this.c.certId} is free${this.c.caProfile ? `; CA profile ${this.c.caProfile} ${addCaProfile ? 'is added' : 'exists'}${loadCa ? ' and gets the CA certificate' : ' and holds a CA certificate already'}` : ''}`);
-    this.before = served;
-    return { served, addCaProfile, loadCa };
+    return { served, addCaProfile, loadCa, undo: this.undoLines(config, addCaProfile) };
   }
 
-  private before: Before['served'] = {};
+  // The inverse of the push's `set` lines, from the configuration as it was: correct whatever was committed since.
+  private undoLines(config: JunosConfig, addCaProfile: boolean): string[] {
+    const direct = config.statements.filter((s) => s.rank === 0);
+    const lines: string[] = [];
+    for (const b of this.c.bind) {
+      const { base, leaf, choices } = BINDING[b];
+      lines.push(`delete ${[...base, leaf].join(' ')}`);
+      for (const s of direct) {
+        if (startsWith(s.path, base) && choices.includes(s.path[base.length]!)) lines.push(`set ${s.path.map(word).join(' ')}`);
+      }
+    }
+    if (this.c.caProfile && addCaProfile) lines.push(`delete security pki ca-profile ${this.c.caProfile}`);
+    return lines;
+  }
 
   private probeParams(b: JunosBinding, signal: AbortSignal | undefined): ProbeParams {
     return { host: this.c.host, port: this.c.ports[b], ...(this.c.sni ? { servername: this.c.sni } : {}), ...(signal ? { signal } : {}) };
@@ -350,10 +431,14 @@ class JunosPush extends PushRun {
     }
   }
 
-  // Nothing was committed: remove what was loaded and uploaded, the device serves what it served.
+  // Nothing was committed: drop the candidate's changes, remove what was loaded and uploaded; the device serves what it served.
   private async cleanUp(cause: unknown): Promise<PushResult> {
     try {
       await this.onLiveConnection('rollback', 'remove what was loaded', async () => {
+        if (this.locked) {
+          await this.rpc('<load-configuration rollback="0"/>');
+          await this.unlock();
+        }
         if (this.changes.localLoaded) await this.clearLocal();
         await this.removeFiles('rollback', this.changes.uploaded);
       });
@@ -368,43 +453,28 @@ class JunosPush extends PushRun {
   }
 
   private async rollback(cause: unknown): Promise<PushResult> {
-    this.emit('rollback', 'start', 'rolling back to the previous configuration');
+    this.emit('rollback', 'start', 'putting the bindings back as they were');
     try {
       await this.onLiveConnection('rollback', 'roll back', async () => {
-        // Run again after a reconnect, this must not roll back twice: `rollback 1` only while the new binding is committed.
+        // Junos restores the previous configuration itself when the session that committed confirmed ends;
+        // the undo lines are committed only while the new binding is still there, and are harmless if repeated.
         if (await this.bindsNewCert()) {
-          // The push's private candidate may still be open; opening it again is then refused, harmlessly.
-          await this.nc!.rpc('<open-configuration><private/></open-configuration>', { allowErrors: true });
-          await this.rpc('<load-configuration rollback="1"/>');
+          if (!this.locked) await this.lock();
+          await this.loadSet(this.before.undo);
           await this.rpc('<commit-configuration/>');
-          await this.rpc('<close-configuration/>').catch(() => undefined);
-          this.emit('rollback', 'info', 'the previous configuration is committed again (rollback 1)');
+          this.emit('rollback', 'info', `committed: ${this.before.undo.join('; ')}`);
+          if (await this.bindsNewCert()) throw new CertbenchError(`the configuration still binds certificate-id ${this.c.certId} after the rollback commit`);
         } else {
-          this.emit('rollback', 'info', `the committed configuration no longer binds certificate-id ${this.c.certId}`);
+          this.emit('rollback', 'info', 'the device already runs the previous configuration (Junos restores it when the session that committed ends)');
         }
+        await this.unlock();
         this.changes.autoRollbackAt = undefined;
+        this.changes.committed = false;
         await this.clearLoaded();
       });
     } catch (e) {
       if (this.changes.autoRollbackAt === undefined) return this.attention(cause, e);
-      // The device undoes a confirmed commit by itself when the time runs out: wait for it and check.
-      const waitMs = Math.max(0, this.changes.autoRollbackAt - Date.now()) + Math.min(this.c.minuteMs / 2, 30_000);
-      this.emit('rollback', 'info', `could not roll back explicitly (${messageOf(e)}); the device rolls the confirmed commit back by itself in ${Math.ceil(waitMs / 1000)} s: waiting for it`);
-      await new Promise((r) => setTimeout(r, waitMs));
-      this.changes.autoRollbackAt = undefined;
-      try {
-        await this.checkOldServed();
-      } catch (e2) {
-        return this.attention(cause, e2);
-      }
-      // Best effort: the loaded certificate is unused once the old configuration is back.
-      await this.onLiveConnection('rollback', 'clear the loaded certificate', () => this.clearLoaded()).catch((e3: unknown) => {
-        this.warnings.push({ severity: 'warning', code: 'junos-leftover-certificate', message: `certificate-id ${this.c.certId} stays in the device's PKI store, unused (${messageOf(e3)}): clear security pki local-certificate certificate-id ${this.c.certId}` });
-        this.emit('rollback', 'info', `could not clear certificate-id ${this.c.certId} (${messageOf(e3)}); it is unused: clear security pki local-certificate certificate-id ${this.c.certId}`);
-      });
-      this.emit('rollback', 'ok', 'rolled back by the device\'s own commit-confirmed timer: the old certificate is served again');
-      await this.close();
-      return this.result('rolled-back', cause);
+      return this.awaitDeviceRollback(cause, e);
     }
     try {
       await this.checkOldServed();
@@ -416,9 +486,43 @@ class JunosPush extends PushRun {
     return this.result('rolled-back', cause);
   }
 
+  // The device cannot be reached: it undoes the confirmed commit by itself when the session ends or the time runs out.
+  private async awaitDeviceRollback(cause: unknown, e: unknown): Promise<PushResult> {
+    await this.close();
+    const margin = Math.min(this.c.minuteMs / 2, 30_000);
+    const waitMs = Math.max(0, this.changes.autoRollbackAt! - Date.now()) + margin;
+    this.emit('rollback', 'info', `could not roll back explicitly (${messageOf(e)}); the device rolls the confirmed commit back by itself within ${Math.ceil(waitMs / 1000)} s (commit-confirmed timer): waiting for it`);
+    try {
+      await this.checkOldServed(waitMs + this.c.verifyTimeoutMs);
+      if (Object.keys(this.before.served).length === 0) await new Promise((r) => setTimeout(r, waitMs));
+    } catch (e2) {
+      return this.attention(cause, e2);
+    }
+    this.changes.autoRollbackAt = undefined;
+    // Proof by the configuration too, and the loaded certificate is unused now: clear it when the device answers again.
+    let stillBound = false;
+    try {
+      await this.onLiveConnection('rollback', 'check the configuration', async () => {
+        stillBound = await this.bindsNewCert();
+        if (stillBound) return;
+        this.changes.committed = false;
+        await this.clearLoaded();
+      });
+    } catch (e3) {
+      this.warnings.push({ severity: 'warning', code: 'junos-leftover-certificate', message: `the old certificate is served again, but the device could not be asked to confirm it (${messageOf(e3)}): check that certificate-id ${this.c.certId} is no longer bound, then clear security pki local-certificate certificate-id ${this.c.certId}` });
+      this.emit('rollback', 'info', `could not reach the device again (${messageOf(e3)}): check that certificate-id ${this.c.certId} is no longer bound, then clear security pki local-certificate certificate-id ${this.c.certId}`);
+    }
+    if (stillBound) return this.attention(cause, new CertbenchError(`the old certificate is served, but the configuration still binds certificate-id ${this.c.certId}`));
+    const w = 'the lost session may still hold the configuration lock until the device notices it is gone: if a commit is refused with "configuration database locked", end that session (show system users; request system logout)';
+    this.warnings.push({ severity: 'warning', code: 'junos-stale-lock', message: w });
+    this.emit('rollback', 'info', w);
+    this.emit('rollback', 'ok', 'rolled back by the device itself (commit-confirmed): the old certificate is served again');
+    await this.close();
+    return this.result('rolled-back', cause);
+  }
+
   private async bindsNewCert(): Promise<boolean> {
-    const config = parseJunosSet(await this.command('show configuration | display set'), `${this.endpoint} configuration`);
-    return certificateRefs(config).some((r) => r.id === this.c.certId);
+    return certificateRefs(await this.readConfig()).some((r) => r.id === this.c.certId);
   }
 
   private async clearLoaded(): Promise<void> {
@@ -443,19 +547,19 @@ class JunosPush extends PushRun {
     this.changes.localLoaded = false;
   }
 
-  private async checkOldServed(): Promise<void> {
+  private async checkOldServed(timeoutMs = this.c.verifyTimeoutMs): Promise<void> {
     for (const b of this.c.bind) {
-      const old = this.before[b];
+      const old = this.before.served[b];
       if (!old) continue;
-      const r = await this.waitServed({ ...this.probeParams(b, undefined), sha256: old, timeoutMs: this.c.verifyTimeoutMs });
+      const r = await this.waitServed({ ...this.probeParams(b, undefined), sha256: old, timeoutMs });
       this.servedSha256 = r.last?.chain[0]?.sha256 ?? this.servedSha256;
-      if (!r.served) throw new CertbenchError(`the previous configuration is back, but the ${BINDING[b].service} on ${endpointOf(this.c.host, this.c.ports[b])} does not serve the old certificate (SHA-256 ${old}) again`);
+      if (!r.served) throw new CertbenchError(`the ${BINDING[b].service} on ${endpointOf(this.c.host, this.c.ports[b])} does not serve the old certificate (SHA-256 ${old}) again`);
     }
   }
 
   private async attention(cause: unknown, e: unknown): Promise<PushResult> {
     const pending = this.changes.autoRollbackAt !== undefined ? ` The device rolls the confirmed commit back by itself at ${new Date(this.changes.autoRollbackAt).toISOString()} unless someone commits.` : '';
-    const how = `check on the device: show system commit; rollback 1 and commit if certificate-id ${this.c.certId} is still bound; clear security pki local-certificate certificate-id ${this.c.certId}.${pending}`;
+    const how = `check on the device: show system commit; if certificate-id ${this.c.certId} is still bound: ${this.before.undo.join('; ')}; commit; then clear security pki local-certificate certificate-id ${this.c.certId}.${pending}`;
     this.emit('rollback', 'fail', `rollback failed: ${messageOf(e)}. ${how}`);
     await this.close();
     return this.result('needs-attention', new CertbenchError(`${messageOf(cause)}; the rollback failed too (${messageOf(e)}). ${how}`));
@@ -469,23 +573,27 @@ class JunosPush extends PushRun {
       });
       this.changes.uploaded = this.changes.uploaded.filter((p) => p !== path);
     } catch (e) {
-      const w = `could not delete ${path} from the device (${messageOf(e)}): it holds the private key, delete it by hand (file delete ${path})`;
-      this.warnings.push({ severity: 'warning', code: 'junos-key-file-left', message: w });
-      this.emit('activate', 'info', `warning: ${w}`);
+      this.keyFileLeft(path, e);
     }
+  }
+
+  private keyFileLeft(path: string, e: unknown): void {
+    const w = `could not delete ${path} from the device (${messageOf(e)}): it holds the private key, delete it by hand (file delete ${path})`;
+    this.warnings.push({ severity: 'warning', code: 'junos-key-file-left', message: w });
+    this.emit(this.log.lastStep ?? 'activate', 'info', `warning: ${w}`);
   }
 
   private async removeFiles(step: PushStep, paths: string[]): Promise<void> {
     for (const path of paths) {
       try {
         await this.command(`file delete ${path}`);
-        this.changes.uploaded = this.changes.uploaded.filter((p) => p !== path);
       } catch (e) {
         if (e instanceof ConnectionLostError || e instanceof CancelledError) throw e;
-        // A file the upload never created is not there to delete.
-        this.emit(step, 'info', `${path} was not deleted (${messageOf(e)})`);
-        this.changes.uploaded = this.changes.uploaded.filter((p) => p !== path);
+        // A file an interrupted upload never created is not there to delete; anything else is said, loudly for the key.
+        if (path.endsWith('.key') && !/no such file|not found|does not exist/i.test(messageOf(e))) this.keyFileLeft(path, e);
+        else this.emit(step, 'info', `${path} was not deleted (${messageOf(e)})`);
       }
+      this.changes.uploaded = this.changes.uploaded.filter((p) => p !== path);
     }
   }
 
@@ -498,7 +606,7 @@ class JunosPush extends PushRun {
       if (!this.nc || this.p.signal?.aborted) throw new ConnectionLostError(this.endpoint, 'no connection');
       await work();
     } catch (e) {
-      if (!(e instanceof ConnectionLostError || e instanceof CancelledError)) throw e;
+      if (!unknownOutcome(e) && !(e instanceof CancelledError)) throw e;
       this.emit(step, 'info', `the connection is gone; reconnecting to ${what}`);
       await this.close();
       await this.open(undefined);
@@ -511,9 +619,19 @@ class JunosPush extends PushRun {
     const s = this.session;
     this.nc = undefined;
     this.session = undefined;
+    this.locked = false;
     if (nc) await nc.close().catch(() => undefined);
     if (s) await s.close().catch(() => undefined);
   }
+}
+
+// A lost connection or a timeout: the device may or may not have done what was asked.
+function unknownOutcome(e: unknown): boolean {
+  return e instanceof ConnectionLostError || e instanceof TimeoutError;
+}
+
+function startsWith(path: string[], prefix: string[]): boolean {
+  return prefix.every((w, i) => path[i] === w);
 }
 
 /** The `Certificate identifier: X` names of a `show security pki local-certificate` / `ca-certificate` output. */
