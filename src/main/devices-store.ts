@@ -8,6 +8,7 @@ import { endpointOf, validateHost, validatePort } from '../core/transport/host.j
 import { normalizeSha256 } from '../core/transport/tls-probe.js';
 import { readDataFile, writeDataFile } from './data-file.js';
 import { deviceTargetSchema, junosBindingSchema, spsRoleSchema, sshAuthMethodSchema, type DeviceTarget, type JunosBindingView, type SpsRoleView, type SshAuthMethod } from '../shared/contract.js';
+import { isJunosId } from '../shared/push-cert-id.js';
 
 export type { DeviceTarget } from '../shared/contract.js';
 /** How certbench logs in over SSH. */
@@ -66,7 +67,6 @@ const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f]/;
 const DIR_RE = /^\/[A-Za-z0-9._/-]*$/;
 const USER_RE = /^[A-Za-z0-9._@\\][A-Za-z0-9._@\\-]{0,63}$/;
 // Junos object names (certificate-id, ca-profile): what `request security pki ... certificate-id` takes, as the CLI's --cert-id.
-const JUNOS_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
 /** Defaults of a Junos profile's push options (as the CLI's). */
 export const JUNOS_DEFAULTS = { port: 830, bind: ['rest', 'web'] as JunosBindingView[], confirmMinutes: 5, verifyPort: 3443, webPort: 443 };
@@ -135,8 +135,8 @@ export function checkTlsPin(pin: string): string {
 function junosId(v: string | undefined, field: string, what: string): string | undefined {
   const t = optional(v);
   if (t === undefined) return undefined;
-  if (!JUNOS_ID_RE.test(t)) {
-    fail('invalid-value', `"${noControl(t, field).slice(0, 80)}" is not a Junos ${what}: 1 to 63 letters, digits, ".", "_" or "-", starting with a letter or digit`, field);
+  if (!isJunosId(t)) {
+    fail('invalid-value', `"${noControl(t, field).slice(0, 80)}" is not a Junos ${what}: 1 to 63 letters, digits, ".", "_" or "-", starting with a letter or digit, without ".."`, field);
   }
   return t;
 }

@@ -12,6 +12,7 @@ import { readDataFile, writeDataFile } from './data-file.js';
 import { checkTlsPin, deviceEndpoint, JUNOS_DEFAULTS, SPS_DEFAULTS, type DeviceProfile, type DevicesStore } from './devices-store.js';
 import type { SessionStore } from './session-store.js';
 import type { Vault } from './vault.js';
+import { JUNOS_ID_RE } from '../shared/push-cert-id.js';
 
 /** The core's Apstra push (src/core/push), or a stand-in with its signature. */
 export type PushFn = (params: ApstraPushParams, onEvent?: PushListener) => Promise<PushResult>;
@@ -31,6 +32,8 @@ export interface PushStartParams {
   certId: string;
   chainIds: string[];
   dryRun: boolean;
+  /** Junos: the certificate-id for this push, instead of the profile's (the device refuses one it already holds). */
+  junosCertId?: string;
 }
 
 /** A job's progress as `push:status` reports it. */
@@ -137,15 +140,38 @@ const FIELDS: [RegExp, string][] = [
   [/--port(?![\w-])/g, '"SSH port"'],
 ];
 
-/** A core message with the CLI's flag names replaced by the device form's field names. */
-export function inFormTerms(message: string): string {
-  return FIELDS.reduce((m, [re, field]) => m.replace(re, field), message);
+/** The push screen's field that overrides the profile's "Certificate ID" for one push. */
+export const PUSH_CERT_ID_FIELD = 'Certificate ID for this push';
+
+/**
+ * A core message with the CLI's flag names replaced by the device form's field names; with `perPushCertId`,
+ * --cert-id names the push screen's "Certificate ID for this push" (the id came from there, not from the profile).
+ */
+export function inFormTerms(message: string, o: { perPushCertId?: boolean } = {}): string {
+  const m = o.perPushCertId ? message.replace(/--cert-id(?![\w-])/g, `"${PUSH_CERT_ID_FIELD}"`) : message;
+  return FIELDS.reduce((acc, [re, field]) => acc.replace(re, field), m);
 }
 
-function errorOf(e: unknown): { code: string; message: string } {
+// As the profile's "Certificate ID" (src/main/devices-store.ts) and the core's --cert-id: it becomes part of a file
+// name in /var/tmp and of CLI commands on the device.
+
+/**
+ * Checks the certificate-id given for one push and returns it trimmed.
+ * @throws InputError `invalid-value` naming the push screen's field
+ */
+export function checkPushCertId(value: string): string {
+  const t = value.trim();
+  if (t === '') fail('invalid-value', 'give the certificate-id this push loads into the device\'s PKI store, one that does not exist there yet (e.g. web-2026-2)', PUSH_CERT_ID_FIELD);
+  const shown = `"${t.replace(/[^\x20-\x7e]/g, '?').slice(0, 80)}"`;
+  if (!JUNOS_ID_RE.test(t)) fail('invalid-value', `${shown} is not a Junos certificate-id: 1 to 63 letters, digits, ".", "_" or "-", starting with a letter or digit`, PUSH_CERT_ID_FIELD);
+  if (t.includes('..')) fail('invalid-value', `${shown} holds "..": the certificate-id names files in /var/tmp on the device; use single dots`, PUSH_CERT_ID_FIELD);
+  return t;
+}
+
+function errorOf(e: unknown, terms: (m: string) => string): { code: string; message: string } {
   if (e instanceof CertbenchError) {
     const code = (e as { code?: unknown }).code;
-    return { code: typeof code === 'string' ? code : 'failed', message: inFormTerms(e.message) };
+    return { code: typeof code === 'string' ? code : 'failed', message: terms(e.message) };
   }
   return { code: 'internal', message: `internal error: ${e instanceof Error ? e.name : typeof e} (details are in the application log)` };
 }
@@ -231,7 +257,8 @@ export class PushJobs {
   }
 
   // The push of the device's target with the profile's fields, ready to run, and the secrets to keep out of every message.
-  async #prepare(device: DeviceProfile, bundle: Bundle, dryRun: boolean, signal: AbortSignal, now: Date | undefined): Promise<{ run: (onEvent: PushListener) => Promise<PushResult>; secrets: (string | undefined)[] }> {
+  // `certId` is the Junos certificate-id in effect (this push's, else the profile's).
+  async #prepare(device: DeviceProfile, certId: string | undefined, bundle: Bundle, dryRun: boolean, signal: AbortSignal, now: Date | undefined): Promise<{ run: (onEvent: PushListener) => Promise<PushResult>; secrets: (string | undefined)[] }> {
     const common = { bundle, dryRun, signal, ...(now ? { now } : {}) };
     switch (device.target) {
       case 'apstra': {
@@ -249,12 +276,12 @@ export class PushJobs {
         return { run: (onEvent) => push(params, onEvent), secrets };
       }
       case 'junos': {
-        if (!device.certId) fail('invalid-value', `no certificate ID is set for ${device.name}; edit the device and give one`);
+        if (!certId) fail('invalid-value', `no certificate ID is set for ${device.name}; edit the device and give one`);
         const { ssh, secrets } = await this.#ssh(device, signal);
         const params: JunosPushParams = {
           ...common,
           ssh,
-          certId: device.certId,
+          certId,
           bind: device.bind ?? JUNOS_DEFAULTS.bind,
           confirmMinutes: device.confirmMinutes ?? JUNOS_DEFAULTS.confirmMinutes,
           verifyPort: device.verifyPort ?? JUNOS_DEFAULTS.verifyPort,
@@ -283,11 +310,15 @@ export class PushJobs {
 
   /**
    * Checks the request and starts the push (or dry run) in the background.
-   * @throws InputError for an unknown device or item, nothing trusted for the device yet (host key, SPS certificate), missing secrets, a bundle preflight refuses, a push already starting or running to this device, or the app quitting
+   * @throws InputError for an unknown device or item, a bad or misplaced per-push certificate-id, nothing trusted for the device yet (host key, SPS certificate), missing secrets, a bundle preflight refuses, a push already starting or running to this device, or the app quitting
    */
   async start(p: PushStartParams): Promise<string> {
     const device = this.#deps.devices.get(p.deviceId);
     if (this.#closing) fail('refused', 'certbench is quitting; no new push is started');
+    if (p.junosCertId !== undefined && device.target !== 'junos') fail('invalid-value', `only a Junos device takes a certificate-id; ${device.name} is ${device.target === 'sps' ? 'an SPS' : 'an Apstra'} device`, PUSH_CERT_ID_FIELD);
+    const perPush = p.junosCertId !== undefined;
+    const certId = p.junosCertId !== undefined ? checkPushCertId(p.junosCertId) : device.certId;
+    const terms = (m: string): string => inFormTerms(m, { perPushCertId: perPush });
     const busy = this.#busy.get(device.id);
     if (busy !== undefined) fail('refused', `a ${busy ? 'dry run' : 'push'} to ${device.name} is still running; wait for it to end or cancel it`);
     this.#busy.set(device.id, p.dryRun);
@@ -299,13 +330,13 @@ export class PushJobs {
       bundle = this.#bundle(p);
       // A refusal (mismatched key, broken chain, a key type the device cannot take) answers the click itself rather than a failed job.
       try {
-        preflight(bundle, device.target, { ...(now ? { now } : {}), ...(device.certId ? { certId: device.certId } : {}) });
+        preflight(bundle, device.target, { ...(now ? { now } : {}), ...(certId ? { certId } : {}) });
       } catch (e) {
-        if (e instanceof CertbenchError) e.message = inFormTerms(e.message);
+        if (e instanceof CertbenchError) e.message = terms(e.message);
         throw e;
       }
       const controller = new AbortController();
-      prepared = await this.#prepare(device, bundle, p.dryRun, controller.signal, now);
+      prepared = await this.#prepare(device, certId, bundle, p.dryRun, controller.signal, now);
       // Quitting began while the key file was read: nothing has touched the device, so nothing is started.
       if (this.#closing) fail('refused', 'certbench is quitting; no new push is started');
       job = { id: randomUUID(), deviceId: device.id, dryRun: p.dryRun, events: [], done: false, controller };
@@ -314,32 +345,33 @@ export class PushJobs {
       this.#busy.delete(device.id);
       throw e;
     }
-    job.finished = this.#run(job, device, prepared.run, redactor(prepared.secrets), sha256Of(bundle.cert));
+    const redact = redactor(prepared.secrets);
+    job.finished = this.#run(job, device, prepared.run, (m) => redact(terms(m)), redact, sha256Of(bundle.cert), device.target === 'junos' ? certId : undefined);
     return job.id;
   }
 
-  async #run(job: Job, device: DeviceProfile, push: (onEvent: PushListener) => Promise<PushResult>, redact: (s: string) => string, newSha256: string): Promise<void> {
+  // `words` puts a core message in the form's terms and redacts it; `redact` only redacts (plan descriptions name no flags).
+  async #run(job: Job, device: DeviceProfile, push: (onEvent: PushListener) => Promise<PushResult>, words: (s: string) => string, redact: (s: string) => string, newSha256: string, certId: string | undefined): Promise<void> {
     const at = (): string => (this.#deps.now?.() ?? new Date()).toISOString();
     const startedAt = at();
     let outcome: PushOutcome;
     let result: PushResult | undefined;
     let error: { code: string; message: string } | undefined;
     try {
-      const r = await push((e) => void job.events.push({ ...e, message: redact(inFormTerms(e.message)) }));
+      const r = await push((e) => void job.events.push({ ...e, message: words(e.message) }));
       result = {
         ...r,
         plan: r.plan.map((s) => ({ ...s, description: redact(s.description) })),
-        warnings: r.warnings.map((w) => ({ ...w, message: redact(inFormTerms(w.message)) })),
-        events: r.events.map((e) => ({ ...e, message: redact(inFormTerms(e.message)) })),
-        ...(r.error ? { error: { code: r.error.code, message: redact(inFormTerms(r.error.message)) } } : {}),
+        warnings: r.warnings.map((w) => ({ ...w, message: words(w.message) })),
+        events: r.events.map((e) => ({ ...e, message: words(e.message) })),
+        ...(r.error ? { error: { code: r.error.code, message: words(r.error.message) } } : {}),
       };
       outcome = result.outcome;
       error = result.error;
       if (!job.dryRun) this.#followServedCertificate(job, device, result);
       job.result = result;
     } catch (e) {
-      error = errorOf(e);
-      error.message = redact(error.message);
+      error = errorOf(e, words);
       if (error.code === 'internal') this.#log(`certbench: push to ${deviceEndpoint(device)}: internal error: ${redact(e instanceof Error ? (e.stack ?? e.message) : String(e))}`);
       // An InputError comes before anything is touched; an unforeseen failure leaves the state unknown.
       outcome = e instanceof CertbenchError ? 'unchanged' : 'needs-attention';
@@ -359,6 +391,7 @@ export class PushJobs {
           newSha256: result?.newSha256 ?? newSha256,
           ...(result?.previousSha256 ? { previousSha256: result.previousSha256 } : {}),
           ...(result?.servedSha256 ? { servedSha256: result.servedSha256 } : {}),
+          ...(certId ? { certId } : {}),
           ...(error ? { error } : {}),
         });
       } catch (e) {

@@ -210,6 +210,8 @@ export const pushHistoryEntrySchema = z.object({
   newSha256: z.string(),
   previousSha256: z.string().optional(),
   servedSha256: z.string().optional(),
+  /** Junos: the certificate-id the push loaded (or tried to load) into the device's PKI store. */
+  certId: z.string().optional(),
   error: pushErrorSchema.optional(),
 });
 
@@ -395,6 +397,11 @@ export const contract = {
       certId: z.string(),
       chainIds: z.array(z.string()).max(16),
       dryRun: z.boolean(),
+      /**
+       * Junos: the certificate-id for this push instead of the profile's "Certificate ID" (the device refuses an id its
+       * PKI store already holds, so every push needs a new one). Checked in main as the profile's; `certId` is the certificate item.
+       */
+      junosCertId: z.string().max(100).optional(),
     }).strict(),
     response: z.object({ jobId: z.string() }),
   },

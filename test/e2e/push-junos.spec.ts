@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import type { Locator, Page } from '@playwright/test';
 import { startJunosSim, type JunosSim } from '../helpers/junos-sim.js';
 import { openssl, opensslServedSha256 } from '../helpers/openssl.js';
-import { dropFiles, expect, pkiFile, screenshot, test } from './harness/bridge.js';
+import { dropFiles, expect, pkiFile, openTab, screenshot, test } from './harness/bridge.js';
 
 /*
  * The push screen against the Junos simulator (NETCONF over a real SSH server, SCP, a PKI store, commit
@@ -30,14 +29,7 @@ test.afterEach(async () => {
   sim = undefined;
 });
 
-async function openTab(page: Page, name: string): Promise<Locator> {
-  await page.getByRole('tab', { name, exact: true }).click();
-  const panel = page.getByRole('tabpanel', { name });
-  await expect(panel).toBeVisible();
-  return panel;
-}
-
-test('add a Junos device, trust its host key, show the plan and push: REST and J-Web serve the new certificate', async ({ page }) => {
+test('add a Junos device, trust its host key, show the plan and push: REST and J-Web serve the new certificate; a second push takes the suggested new certificate ID', async ({ page }) => {
   const s = await startJunosSim({ users: [{ name: 'netops', password: PASSWORD }], config: INITIAL, localCerts: [{ id: 'old-cert', certPem: readFileSync(pkiFile('ec.crt'), 'utf8'), keyPem: readFileSync(pkiFile('ec.key'), 'utf8') }] });
   sim = s;
   expect(await servedBy(s.restPort)).toBe(OLD_FP);
@@ -85,6 +77,10 @@ test('add a Junos device, trust its host key, show the plan and push: REST and J
   await push.getByRole('button', { name: 'Trust this key' }).click();
   await expect(push.getByText(`Trusted host key: ${s.hostKeyFingerprint}`)).toBeVisible();
 
+  // The certificate-id of this push starts as the profile's.
+  const certIdField = push.getByLabel('Certificate ID for this push');
+  await expect(certIdField).toHaveValue('router1-2026');
+
   await expect(push.getByLabel('Key', { exact: true })).toHaveValue(/^rsa\.key/);
   await expect(push.getByLabel('Certificate', { exact: true })).toHaveValue(/^rsa\.crt/);
   await expect(push.getByRole('button', { name: 'Push', exact: true })).toBeDisabled();
@@ -118,5 +114,42 @@ test('add a Junos device, trust its host key, show the plan and push: REST and J
   await expect(row).toContainText('Junos');
   await expect(row).toContainText(`127.0.0.1:${s.port}`);
   await expect(row).toContainText('pushed');
+  await expect(row).toContainText('router1-2026');
   await screenshot(page, 'push-junos-pushed');
+
+  // router1-2026 is in the device's PKI store now: a fresh id is suggested, and the next push needs a plan of its own.
+  await expect(certIdField).toHaveValue(/^router1-2026-\d{8}$/);
+  const suggested = await certIdField.inputValue();
+  await expect(push.getByText(/^Junos at netops@127\.0\.0\.1/)).toContainText(`certificate-id ${suggested}`);
+  const pushButton = push.getByRole('button', { name: 'Push', exact: true });
+  await expect(pushButton).toBeDisabled();
+  await push.getByRole('button', { name: 'Show plan' }).click();
+  await expect(outcome).toHaveText(/^PLAN: nothing was changed/, { timeout: 30_000 });
+  await expect(plan).toContainText(`certificate-id ${suggested}`);
+  await expect(pushButton).toBeEnabled();
+  // Another id than the plan's locks Push; the one already pushed is pointed out and its problem named.
+  await certIdField.fill('router1-2026');
+  await expect(pushButton).toBeDisabled();
+  await expect(push.getByText(/^Certificate-id router1-2026 was pushed to this device on /)).toBeVisible();
+  await certIdField.fill('bad..id');
+  await expect(push.getByText('No ".." (the certificate-id names files on the device)')).toBeVisible();
+  await expect(push.getByRole('button', { name: 'Show plan' })).toBeDisabled();
+  // Back to the planned id: the plan made for exactly these choices unlocks Push again.
+  await certIdField.fill(suggested);
+  await expect(pushButton).toBeEnabled();
+  await pushButton.click();
+  await expect(outcome).toHaveText(/^PUSHED: /, { timeout: 90_000 });
+  // The oracle: the device binds the new id, holds both, and both services serve rsa.crt under it.
+  expect(s.committed()).toContain(`set system services rest https server-certificate ${suggested}`);
+  expect(s.committed()).toContain(`set system services web-management https pki-local-certificate ${suggested}`);
+  expect(s.localCerts().map((c) => c.id).sort()).toEqual(['old-cert', 'router1-2026', suggested].sort());
+  expect(s.pendingConfirm()).toBe(false);
+  expect(await servedBy(s.restPort)).toBe(NEW_FP);
+  expect(await servedBy(s.webPort)).toBe(NEW_FP);
+  const rows = push.getByRole('table', { name: 'Push history' }).getByRole('row');
+  await expect(rows).toHaveCount(3);
+  await expect(rows.nth(1)).toContainText(suggested);
+  await expect(rows.nth(1)).toContainText('pushed');
+  // Pushed today already: the next suggestion counts on.
+  await expect(certIdField).toHaveValue(`${suggested}-2`);
 });

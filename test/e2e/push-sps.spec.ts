@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import type { Locator, Page } from '@playwright/test';
 import { openssl } from '../helpers/openssl.js';
 import { opensslServedSha256, startSpsSim, type SpsSim } from '../helpers/sps-sim.js';
-import { dropFiles, expect, pkiFile, screenshot, test } from './harness/bridge.js';
+import { dropFiles, expect, pkiFile, openTab, screenshot, test } from './harness/bridge.js';
 
 /*
  * The push screen against the SPS simulator (its REST API over HTTPS: authentication, a transaction, x509
@@ -23,12 +22,6 @@ test.afterEach(async () => {
   sim = undefined;
 });
 
-async function openTab(page: Page, name: string): Promise<Locator> {
-  await page.getByRole('tab', { name, exact: true }).click();
-  const panel = page.getByRole('tabpanel', { name });
-  await expect(panel).toBeVisible();
-  return panel;
-}
 
 test('add an SPS device, check and trust its certificate, show the plan and push: SPS serves the new certificate', async ({ page, bench }) => {
   const s = await startSpsSim({ users: [{ name: 'api', password: PASSWORD }], server: { certPem: read('selfsigned.crt'), keyPem: read('rsa.key') } });

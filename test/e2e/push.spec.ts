@@ -1,10 +1,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { Locator, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { fingerprintOf, makeFactoryCert, serveFactoryCert, servedFingerprint, type FactoryCert } from '../helpers/apstra-standin.js';
 import type { NginxServer } from '../helpers/nginx.js';
 import { openssl, tempDir } from '../helpers/openssl.js';
 import { startSshd, type Sshd } from '../helpers/sshd.js';
-import { dropFiles, expect, pkiFile, screenshot, test } from './harness/bridge.js';
+import { dropFiles, expect, pkiFile, openTab, screenshot, test } from './harness/bridge.js';
 
 /*
  * The push screen against real servers: Debian's sshd on 127.0.0.1 for the Apstra server's SSH, a temp
@@ -44,12 +44,6 @@ async function apstraServer(name: string): Promise<{ dir: string; nginx: NginxSe
   return { dir, nginx, served };
 }
 
-async function openTab(page: Page, name: string): Promise<Locator> {
-  await page.getByRole('tab', { name, exact: true }).click();
-  const panel = page.getByRole('tabpanel', { name });
-  await expect(panel).toBeVisible();
-  return panel;
-}
 
 /** Opens the key, the leaf and its issuing CA in the session, as an engineer drops them on Inspect & Match. */
 async function openPki(page: Page): Promise<void> {

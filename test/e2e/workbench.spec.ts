@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
-import { dropFiles, expect, pkiFile, screenshot, test } from './harness/bridge.js';
+import { dropFiles, expect, pkiFile, openTab, screenshot, test } from './harness/bridge.js';
 
 /*
  * The workbench flows a network engineer walks, in Chromium against the real main-process handlers:
@@ -10,12 +10,6 @@ import { dropFiles, expect, pkiFile, screenshot, test } from './harness/bridge.j
  * target, and a bad file. Each scenario leaves a screenshot in test-results/screenshots/.
  */
 
-async function openTab(page: Page, name: string): Promise<Locator> {
-  await page.getByRole('tab', { name, exact: true }).click();
-  const panel = page.getByRole('tabpanel', { name });
-  await expect(panel).toBeVisible();
-  return panel;
-}
 
 /** Picks an option of a Mantine Select (a combobox input with a listbox in a portal). */
 async function choose(page: Page, field: Locator, option: string | RegExp): Promise<void> {

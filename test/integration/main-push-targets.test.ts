@@ -7,8 +7,8 @@ import { inFormTerms } from '../../src/main/push-jobs.js';
 import { testCipher } from '../helpers/cipher.js';
 import { dispatchRecorder } from '../helpers/dispatch-recorder.js';
 import { startJunosSim, type JunosSim } from '../helpers/junos-sim.js';
-import { openssl, tempDir } from '../helpers/openssl.js';
-import { opensslServedSha256, startSpsSim, type SpsSim } from '../helpers/sps-sim.js';
+import { openssl, opensslServedSha256, tempDir } from '../helpers/openssl.js';
+import { startSpsSim, type SpsSim } from '../helpers/sps-sim.js';
 
 /*
  * Pushes from saved Junos and SPS profiles through `dispatch`, as the push screen drives them: the profile's
@@ -66,7 +66,7 @@ async function items(h: Handlers, names: string[]): Promise<Record<string, strin
 }
 
 type Status = { done: boolean; next: number; events: { step: string; status: string; message: string }[]; result?: Omit<PushResult, 'events'>; error?: { code: string; message: string } };
-type History = { target: string; host: string; port: number; deviceName: string; outcome: string; newSha256: string; previousSha256?: string; servedSha256?: string; error?: { code: string; message: string } }[];
+type History = { target: string; host: string; port: number; deviceName: string; outcome: string; newSha256: string; previousSha256?: string; servedSha256?: string; certId?: string; error?: { code: string; message: string } }[];
 
 async function follow(h: Handlers, jobId: string): Promise<{ events: Status['events']; last: Status }> {
   const events: Status['events'] = [];
@@ -131,7 +131,7 @@ describe('push from a Junos profile to the Junos simulator', () => {
 
     const history = await ok<History>(h, 'push:history', {});
     expect(history).toHaveLength(1);
-    expect(history[0]).toMatchObject({ target: 'junos', deviceName: 'lab mx', host: '127.0.0.1', port: s.port, outcome: 'pushed', newSha256: NEW_FP, servedSha256: NEW_FP, previousSha256: OLD_FP });
+    expect(history[0]).toMatchObject({ target: 'junos', deviceName: 'lab mx', host: '127.0.0.1', port: s.port, outcome: 'pushed', newSha256: NEW_FP, servedSha256: NEW_FP, previousSha256: OLD_FP, certId: 'router1-2026' });
     expect(readFileSync(`${dataDir}/push-history.json`, 'utf8')).not.toContain(PASSWORD);
   }, 120_000);
 
@@ -170,14 +170,87 @@ describe('push from a Junos profile to the Junos simulator', () => {
     const ids = await items(h, ['rsa.key', 'rsa.crt', 'int.crt']);
     const d = await ok<{ id: string }>(h, 'devices:save', junosDevice(s, { caProfile: undefined }));
     const run = await follow(h, (await ok<{ jobId: string }>(h, 'push:start', { deviceId: d.id, keyId: ids['rsa.key'], certId: ids['rsa.crt'], chainIds: [ids['int.crt']], dryRun: false })).jobId);
-    expect(['unchanged', 'rolled-back']).toContain(run.last.result?.outcome);
+    // The load failed before any configuration change: nothing to roll back, so nothing was changed.
+    expect(run.last.result?.outcome).toBe('unchanged');
     expect(run.last.result?.error?.message).toContain('simulated rejection');
     expect(s.committed()).toEqual(JUNOS_INITIAL);
     expect(s.tmpFiles()).toEqual([]);
     expect(await servedBy(s.restPort)).toBe(OLD_FP);
     const history = await ok<History>(h, 'push:history', {});
-    expect(history[0]).toMatchObject({ target: 'junos', outcome: run.last.result!.outcome, error: { message: expect.stringContaining('simulated rejection') } });
+    expect(history[0]).toMatchObject({ target: 'junos', outcome: 'unchanged', certId: 'router1-2026', error: { message: expect.stringContaining('simulated rejection') } });
   }, 120_000);
+
+  it('a second push from the same profile needs a new certificate-id: the used one is refused in the form\'s words, a new one for this push is served', async () => {
+    const s = await startJunos();
+    const { h } = setup();
+    const ids = await items(h, ['rsa.key', 'rsa.crt', 'int.crt', 'selfsigned.crt']);
+    const d = await ok<{ id: string }>(h, 'devices:save', junosDevice(s, { caProfile: undefined }));
+    const first = { deviceId: d.id, keyId: ids['rsa.key'], certId: ids['rsa.crt'], chainIds: [ids['int.crt']] };
+    // The second certificate is another one for the same key and name, so what is served tells the pushes apart.
+    const second = { deviceId: d.id, keyId: ids['rsa.key'], certId: ids['selfsigned.crt'], chainIds: [] };
+
+    const one = await follow(h, (await ok<{ jobId: string }>(h, 'push:start', { ...first, dryRun: false })).jobId);
+    expect(one.last.result).toMatchObject({ outcome: 'pushed', servedSha256: NEW_FP });
+    const afterFirst = [...s.committed()];
+    expect(afterFirst).toContain('set system services rest https server-certificate router1-2026');
+
+    // The profile's id again, now given for this push: the device holds it, so nothing changes.
+    const again = await follow(h, (await ok<{ jobId: string }>(h, 'push:start', { ...second, junosCertId: 'router1-2026', dryRun: false })).jobId);
+    expect(again.last.result?.outcome).toBe('unchanged');
+    const refusal = again.last.result?.error?.message ?? '';
+    expect(refusal).toMatch(/router1-2026 already exists/);
+    expect(refusal).toContain('"Certificate ID for this push"');
+    expect(refusal).not.toContain('--cert-id');
+    expect(s.committed()).toEqual(afterFirst);
+    expect(await servedBy(s.restPort)).toBe(NEW_FP);
+
+    // A new id for this push: the plan names it, and the push loads, binds and serves the second certificate under it.
+    const dry = await follow(h, (await ok<{ jobId: string }>(h, 'push:start', { ...second, junosCertId: ' router1-2026-2 ', dryRun: true })).jobId);
+    expect(dry.last.result?.outcome).toBe('planned');
+    expect(dry.last.result!.plan.map((p) => p.description).join('\n')).toContain('certificate-id router1-2026-2');
+    const two = await follow(h, (await ok<{ jobId: string }>(h, 'push:start', { ...second, junosCertId: 'router1-2026-2', dryRun: false })).jobId);
+    expect(two.last.result?.error).toBeUndefined();
+    expect(two.last.result).toMatchObject({ outcome: 'pushed', newSha256: FACTORY_FP, servedSha256: FACTORY_FP, previousSha256: NEW_FP });
+    expect(s.committed()).toEqual(expect.arrayContaining([
+      'set system services rest https server-certificate router1-2026-2',
+      'set system services web-management https pki-local-certificate router1-2026-2',
+    ]));
+    expect(s.committed().filter((l) => l.endsWith(' router1-2026'))).toEqual([]);
+    expect(s.localCerts().map((c) => c.id).sort()).toEqual(['old-cert', 'router1-2026', 'router1-2026-2']);
+    expect(s.pendingConfirm()).toBe(false);
+    // The oracle: both services serve the second certificate.
+    expect(await servedBy(s.restPort)).toBe(FACTORY_FP);
+    expect(await servedBy(s.webPort)).toBe(FACTORY_FP);
+
+    // The per-push id is no change to the profile; the history says which id each push used.
+    expect((await ok<{ certId?: string }[]>(h, 'devices:list', {}))[0]!.certId).toBe('router1-2026');
+    const history = await ok<History>(h, 'push:history', {});
+    expect(history.map((e) => [e.outcome, e.certId])).toEqual([['pushed', 'router1-2026-2'], ['unchanged', 'router1-2026'], ['pushed', 'router1-2026']]);
+  }, 120_000);
+
+  describe('a certificate-id for this push that Junos would not take is refused at the click, and the device is never reached', () => {
+    const cases: { name: string; input: string; want: RegExp }[] = [
+      { name: 'empty', input: '  ', want: /give the certificate-id/ },
+      { name: 'starts with a hyphen', input: '-web', want: /not a Junos certificate-id/ },
+      { name: 'a space', input: 'web 2026', want: /not a Junos certificate-id/ },
+      { name: 'a slash', input: '../web', want: /not a Junos certificate-id/ },
+      { name: 'two dots', input: 'web..2026', want: /holds "\.\."/ },
+      { name: '64 characters', input: `w${'x'.repeat(63)}`, want: /1 to 63 letters/ },
+    ];
+    for (const c of cases) {
+      it(c.name, async () => {
+        const s = await startJunos();
+        const { h } = setup();
+        const ids = await items(h, ['rsa.key', 'rsa.crt']);
+        const d = await ok<{ id: string }>(h, 'devices:save', junosDevice(s, { caProfile: undefined }));
+        const e = await err(h, 'push:start', { deviceId: d.id, keyId: ids['rsa.key'], certId: ids['rsa.crt'], chainIds: [], junosCertId: c.input, dryRun: true });
+        expect(e.code).toBe('invalid-value');
+        expect(e.message).toMatch(/^Certificate ID for this push: /);
+        expect(e.message).toMatch(c.want);
+        expect(s.rpcs).toEqual([]);
+      }, 60_000);
+    }
+  });
 
   it('no trusted host key: refused at the click, and the device is never reached', async () => {
     const s = await startJunos();
@@ -249,12 +322,18 @@ describe('push from an SPS profile to the SPS simulator', () => {
     const d = await ok<{ id: string }>(h, 'devices:save', spsDevice(s, { password: WRONG, tlsPin: FACTORY_FP }));
     const run = await follow(h, (await ok<{ jobId: string }>(h, 'push:start', { deviceId: d.id, keyId: ids['rsa.key'], certId: ids['rsa.crt'], chainIds: [ids['int.crt']], dryRun: false })).jobId);
     expect(run.last.result?.outcome).toBe('unchanged');
-    expect(run.last.result?.error?.message).toBeTruthy();
+    const error = run.last.result?.error;
+    expect(error?.code).toBe('auth-failed');
+    expect(error?.message).toContain(`127.0.0.1:${s.port}`);
+    expect(error?.message).not.toContain(WRONG);
+    expect(error?.message).not.toContain(PASSWORD);
     expect(s.commits).toBe(0);
     expect(await opensslServedSha256(s.port)).toBe(FACTORY_FP);
     const history = await ok<History>(h, 'push:history', {});
     expect(history).toHaveLength(1);
-    expect(history[0]).toMatchObject({ target: 'sps', outcome: 'unchanged', newSha256: NEW_FP, error: { code: run.last.result!.error!.code } });
+    expect(history[0]).toMatchObject({ target: 'sps', outcome: 'unchanged', newSha256: NEW_FP, error: { code: 'auth-failed' } });
+    // A certificate-id is a Junos thing: an SPS entry has none.
+    expect(history[0]!.certId).toBeUndefined();
     expect(history[0]!.servedSha256 ?? FACTORY_FP).toBe(FACTORY_FP);
     const text = readFileSync(`${dataDir}/push-history.json`, 'utf8');
     expect(text).not.toContain(WRONG);
@@ -275,6 +354,16 @@ describe('push from an SPS profile to the SPS simulator', () => {
     expect(run.last.result?.error?.message).not.toMatch(/--pin(?![\w-])/);
     expect(s.requests.filter((r) => r.path.startsWith('/api/authentication'))).toEqual([]);
     expect(s.commits).toBe(0);
+  }, 60_000);
+
+  it('a certificate-id for this push is refused for an SPS device (it is a Junos field), before any request', async () => {
+    const s = await startSps();
+    const { h } = setup();
+    const ids = await items(h, ['rsa.key', 'rsa.crt']);
+    const d = await ok<{ id: string }>(h, 'devices:save', spsDevice(s, { tlsPin: FACTORY_FP }));
+    const e = await err(h, 'push:start', { deviceId: d.id, keyId: ids['rsa.key'], certId: ids['rsa.crt'], chainIds: [], junosCertId: 'web-2026', dryRun: true });
+    expect(e).toMatchObject({ code: 'invalid-value', message: expect.stringMatching(/^Certificate ID for this push: only a Junos device takes a certificate-id; lab sps is an SPS device/) });
+    expect(s.requests).toEqual([]);
   }, 60_000);
 
   it('an ECDSA key is refused at the click: SPS takes RSA keys only', async () => {
@@ -303,6 +392,14 @@ describe('Junos and SPS flags in the device form\'s words', () => {
     { input: 'a flag that only starts like one: --binding, --pinned', want: 'a flag that only starts like one: --binding, --pinned' },
   ];
   for (const c of cases) it(c.input, () => expect(inFormTerms(c.input)).toBe(c.want));
+
+  // A certificate-id given for one push came from the push screen's field, not from the profile.
+  const perPush: { input: string; want: string }[] = [
+    { input: 'give a new --cert-id (the bindings move to it)', want: 'give a new "Certificate ID for this push" (the bindings move to it)' },
+    { input: '--cert-id: bad; check --ca-profile', want: '"Certificate ID for this push": bad; check "CA profile"' },
+    { input: 'only starts like it: --cert-ids', want: 'only starts like it: --cert-ids' },
+  ];
+  for (const c of perPush) it(`for this push: ${c.input}`, () => expect(inFormTerms(c.input, { perPushCertId: true })).toBe(c.want));
 });
 
 describe('secrets in answers', () => {

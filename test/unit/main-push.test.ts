@@ -4,12 +4,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { pushApstra } from '../../src/core/push/index.js';
 import type { ApstraPushParams, PushResult } from '../../src/core/push/types.js';
 import { createAppHandlers, createHandlers, type Dialogs, type Handlers, type HandlerDeps } from '../../src/main/dispatch.js';
-import { inFormTerms, MAX_HISTORY } from '../../src/main/push-jobs.js';
+import { checkPushCertId, inFormTerms, MAX_HISTORY } from '../../src/main/push-jobs.js';
+import { InputError } from '../../src/core/errors.js';
 import { fingerprintOf, useApstraStandIn } from '../helpers/apstra-standin.js';
 import { dispatchRecorder } from '../helpers/dispatch-recorder.js';
 import { tempDir } from '../helpers/openssl.js';
 import { startPasswordServer } from '../helpers/sshd.js';
 import { testCipher } from '../helpers/cipher.js';
+import { pushCertIdError, suggestCertId } from '../../src/shared/push-cert-id.js';
 
 // As root, `sudo -n` changes nothing about who owns what, so the test can read back and nginx can load what
 // sudo wrote. As another user, sudo would make root-owned 0600 files that neither can read: skipped there.
@@ -329,6 +331,50 @@ describe('core messages in the device form\'s words', () => {
     { name: 'a word that only starts like the flag', input: 'see --sudoers', want: 'see --sudoers' },
   ];
   for (const c of cases) it(c.name, () => expect(inFormTerms(c.input)).toBe(c.want));
+});
+
+describe('the certificate-id for one push (Junos)', () => {
+  // The push screen flags what main refuses, and nothing else: both sides hold the same rules.
+  const cases: { name: string; input: string; want: string | undefined }[] = [
+    { name: 'a plain id', input: 'router1-2026', want: 'router1-2026' },
+    { name: 'dots, underscores, digits first', input: '2026_web.lab', want: '2026_web.lab' },
+    { name: 'trimmed', input: '  web-2  ', want: 'web-2' },
+    { name: '63 characters', input: `w${'x'.repeat(62)}`, want: `w${'x'.repeat(62)}` },
+    { name: 'empty', input: ' ', want: undefined },
+    { name: '64 characters', input: `w${'x'.repeat(63)}`, want: undefined },
+    { name: 'starts with a dot', input: '.web', want: undefined },
+    { name: 'a slash', input: 'web/2026', want: undefined },
+    { name: 'two dots', input: 'web..2026', want: undefined },
+    { name: 'a non-ASCII letter', input: 'wéb', want: undefined },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      if (c.want === undefined) {
+        expect(() => checkPushCertId(c.input)).toThrow(InputError);
+        expect(pushCertIdError(c.input)).toEqual(expect.any(String));
+      } else {
+        expect(checkPushCertId(c.input)).toBe(c.want);
+        expect(pushCertIdError(c.input)).toBeUndefined();
+      }
+    });
+  }
+
+  const day = new Date(2026, 10, 30, 12);
+  const suggestions: { name: string; input: { profile: string; taken: string[] }; want: string }[] = [
+    { name: 'the profile\'s id with the date', input: { profile: 'web-2026', taken: ['web-2026'] }, want: 'web-2026-20261130' },
+    { name: '-2 when the dated one was pushed', input: { profile: 'web-2026', taken: ['web-2026', 'web-2026-20261130'] }, want: 'web-2026-20261130-2' },
+    { name: '-3 after -2', input: { profile: 'web-2026', taken: ['web-2026-20261130', 'web-2026-20261130-2'] }, want: 'web-2026-20261130-3' },
+    { name: 'a date suffix in the profile\'s id is replaced, not stacked', input: { profile: 'web-20250101', taken: ['web-20250101'] }, want: 'web-20261130' },
+    { name: 'a long id is cut to fit 63 characters', input: { profile: `w${'x'.repeat(62)}`, taken: [] }, want: `w${'x'.repeat(53)}-20261130` },
+  ];
+  for (const c of suggestions) {
+    it(`suggests ${c.name}`, () => {
+      const id = suggestCertId(c.input.profile, new Set(c.input.taken), day);
+      expect(id).toBe(c.want);
+      // Whatever it suggests, main takes.
+      expect(checkPushCertId(id)).toBe(id);
+    });
+  }
 });
 
 describe('push jobs: bookkeeping', () => {

@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { certificateRefs, parseJunosSet, type JunosConfig } from '../audit/junos-cis.js';
+import { isJunosId } from '../../shared/push-cert-id.js';
 import { CertbenchError, InputError, fail } from '../errors.js';
 import { JUNOS_UPLOAD_DIR } from '../targets/junos.js';
 import { formatFor } from '../targets/index.js';
@@ -24,8 +25,6 @@ export interface JunosPushDeps {
   waitServed?: typeof waitForServed;
 }
 
-/** A Junos identifier (certificate-id, CA profile): what the CLI takes without quotes. */
-const JUNOS_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 const PLAN_STEPS: PushStep[] = ['preflight', 'connect', 'inspect', 'upload', 'activate', 'verify', 'confirm'];
 // A PKI load or a commit can take a while on a small branch SRX.
 const RPC_TIMEOUT_MS = 180_000;
@@ -66,7 +65,7 @@ interface Checked {
 }
 
 function junosId(value: string, flag: string): string {
-  if (!JUNOS_ID_RE.test(value) || value.includes('..')) {
+  if (!isJunosId(value)) {
     fail('invalid-value', `"${value.replace(/[^\x20-\x7e]/g, '?')}" is not a Junos identifier: use 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit`, flag);
   }
   return value;

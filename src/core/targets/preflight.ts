@@ -5,6 +5,7 @@ import { inspect } from '../pki/inspect.js';
 import { describeKey, keyInfo, spkiDer } from '../pki/keys.js';
 import type { KeyAlgorithm } from '../pki/types.js';
 import type { Bundle, Finding, FormatParams, TargetName } from './types.js';
+import { isJunosId } from '../../shared/push-cert-id.js';
 
 /** Which keys a target takes, and why the others are refused. */
 interface KeyRule {
@@ -75,7 +76,6 @@ export function preflight(b: Bundle, target: TargetName, p: FormatParams = {}): 
   return warnings;
 }
 
-const CERT_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
 /**
  * Validates a Junos certificate-id (it becomes a file name and part of CLI commands), or derives one
@@ -84,7 +84,7 @@ const CERT_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
  */
 export function certIdFor(b: Bundle, p: FormatParams = {}): string {
   if (p.certId !== undefined) {
-    if (!CERT_ID_RE.test(p.certId)) {
+    if (!isJunosId(p.certId)) {
       fail('invalid-value', `"${p.certId.replace(/[^\x20-\x7e]/g, '?')}" is not a usable certificate-id: use 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit`, '--cert-id');
     }
     return p.certId;

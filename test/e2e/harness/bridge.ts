@@ -284,3 +284,11 @@ export async function dropFiles(page: Page, target: string | Locator, paths: str
     }
   }, files);
 }
+
+/** Opens a workbench tab by its name and returns its panel once visible. */
+export async function openTab(page: Page, name: string): Promise<Locator> {
+  await page.getByRole('tab', { name, exact: true }).click();
+  const panel = page.getByRole('tabpanel', { name });
+  await expect(panel).toBeVisible();
+  return panel;
+}

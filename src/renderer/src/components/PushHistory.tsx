@@ -17,11 +17,11 @@ function short(fp: string | undefined): React.JSX.Element {
   return <Text size="xs" ff="monospace" title={fp}>{fp.length > 24 ? `${fp.slice(0, 17)}…${fp.slice(-5)}` : fp}</Text>;
 }
 
-/** The past pushes (never dry runs), newest first: time, device, its type and endpoint, outcome, fingerprints, the error if any. */
+/** The past pushes (never dry runs), newest first: time, device, its type and endpoint, the Junos certificate-id, outcome, fingerprints, the error if any. */
 export function PushHistory({ entries }: { entries: PushHistoryEntry[] }): React.JSX.Element {
   if (entries.length === 0) return <Text size="sm" c="dimmed">No pushes yet.</Text>;
   return (
-    <Table.ScrollContainer minWidth={980}>
+    <Table.ScrollContainer minWidth={1100}>
       <Table aria-label="Push history" striped>
         <Table.Thead>
           <Table.Tr>
@@ -29,6 +29,7 @@ export function PushHistory({ entries }: { entries: PushHistoryEntry[] }): React
             <Table.Th>Device</Table.Th>
             <Table.Th>Type</Table.Th>
             <Table.Th>Endpoint</Table.Th>
+            <Table.Th>Certificate ID</Table.Th>
             <Table.Th>Outcome</Table.Th>
             <Table.Th>New SHA-256</Table.Th>
             <Table.Th>Previous SHA-256</Table.Th>
@@ -43,6 +44,7 @@ export function PushHistory({ entries }: { entries: PushHistoryEntry[] }): React
               <Table.Td>{e.deviceName}</Table.Td>
               <Table.Td>{targetName(e.target)}</Table.Td>
               <Table.Td><Text size="xs" ff="monospace">{e.host.includes(':') ? `[${e.host}]` : e.host}:{e.port}</Text></Table.Td>
+              <Table.Td>{e.certId ? <Text size="xs" ff="monospace">{e.certId}</Text> : <Text size="xs" c="dimmed">—</Text>}</Table.Td>
               <Table.Td style={{ minWidth: 150 }}><Badge variant="light" color={OUTCOME[e.outcome].color}>{OUTCOME[e.outcome].label}</Badge></Table.Td>
               <Table.Td>{short(e.newSha256)}</Table.Td>
               <Table.Td>{short(e.previousSha256)}</Table.Td>

@@ -10,6 +10,8 @@ import { CertificatePanel } from '../components/CertificatePanel.js';
 import { DeviceForm } from '../components/DeviceForm.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { HostKeyPanel } from '../components/HostKeyPanel.js';
+import { PushCertIdField } from '../components/PushCertIdField.js';
+import { certIdsUsed, pushCertIdError, suggestCertId } from '../../../shared/push-cert-id.js';
 import { PushHistory } from '../components/PushHistory.js';
 import { PushLog } from '../components/PushLog.js';
 import { PushOutcome } from '../components/PushOutcome.js';
@@ -22,8 +24,8 @@ const ROLE_TEXT: Record<'server' | 'ca' | 'tsa', string> = { server: 'its web in
 
 const mono = (text: string): React.JSX.Element => <Text span ff="monospace" size="sm">{text}</Text>;
 
-/** One line on what a push to this device does, in the device's own terms. */
-function DeviceSummary({ device }: { device: DeviceView }): React.JSX.Element {
+/** One line on what a push to this device does, in the device's own terms; `certId` is the Junos certificate-id of the next push. */
+function DeviceSummary({ device, certId }: { device: DeviceView; certId: string | undefined }): React.JSX.Element {
   const login = <>{mono(`${device.user}@${device.host}:${device.port}`)}, logging in with {AUTH_TEXT[device.auth]}{device.auth === 'key-file' && device.identityFile ? ` (${device.identityFile})` : ''}</>;
   switch (device.target) {
     case 'apstra':
@@ -37,7 +39,7 @@ function DeviceSummary({ device }: { device: DeviceView }): React.JSX.Element {
       const ports = { rest: device.verifyPort ?? 3443, web: device.webPort ?? 443 };
       return (
         <Text size="sm">
-          Junos at {login} (NETCONF); loads certificate-id {mono(device.certId ?? '?')}{device.caProfile ? <> with its CA in profile {mono(device.caProfile)}</> : null}, binds it
+          Junos at {login} (NETCONF); loads certificate-id {mono(certId || '?')}{device.caProfile ? <> with its CA in profile {mono(device.caProfile)}</> : null}, binds it
           to {bind.map((b) => `${BIND_TEXT[b]} (HTTPS ${ports[b]})`).join(' and ')} with commit confirmed {device.confirmMinutes ?? 5} min; serving {mono(device.serverName ?? device.host)}.
         </Text>
       );
@@ -85,6 +87,9 @@ export function PushScreen(): React.JSX.Element {
   const pick = useBundlePick(items);
   const { key, cert, chainIds } = pick;
 
+  // The Junos certificate-id typed (or suggested) for the next push to one device with one profile id; the profile's otherwise.
+  const [certIdEdit, setCertIdEdit] = useState<{ for: string; value: string } | undefined>();
+
   const [run, setRun] = useState<Run | undefined>();
   const [planFor, setPlanFor] = useState<string | undefined>();
   const [startError, setStartError] = useState<IpcError | undefined>();
@@ -115,20 +120,28 @@ export function PushScreen(): React.JSX.Element {
   }, [loadDevices, loadHistory]);
 
   const device = devices.find((d) => d.id === deviceId);
-  const inputs: Omit<RequestOf<'push:start'>, 'dryRun'> | undefined = device && key && cert ? { deviceId: device.id, keyId: key.id, certId: cert.id, chainIds } : undefined;
+  // Another device, or the profile's Certificate ID edited: the field starts again from the profile's.
+  const certIdFor = device?.target === 'junos' ? JSON.stringify([device.id, device.certId ?? '']) : undefined;
+  const certIdValue = certIdFor === undefined ? undefined : certIdEdit?.for === certIdFor ? certIdEdit.value : (device?.certId ?? '');
+  const junosCertId = certIdValue?.trim();
+  const certIdErr = junosCertId === undefined ? undefined : pushCertIdError(junosCertId);
+  const inputs: Omit<RequestOf<'push:start'>, 'dryRun'> | undefined = device && key && cert
+    ? { deviceId: device.id, keyId: key.id, certId: cert.id, chainIds, ...(junosCertId !== undefined ? { junosCertId } : {}) }
+    : undefined;
   // The device's last change is part of the inputs: a plan made before an edit (or a newly trusted key) is stale.
   const inputsKey = JSON.stringify({ ...inputs, updatedAt: device?.updatedAt });
   const running = run !== undefined && !run.done;
   const planShown = planFor === inputsKey;
 
-  const follow = async (jobId: string): Promise<void> => {
+  // Polls a job until it ends; answers its outcome (undefined when it ended without a result).
+  const follow = async (jobId: string): Promise<PushResultView['outcome'] | undefined> => {
     let since = 0;
     for (;;) {
       const r = await call('push:status', { jobId, since });
-      if (!alive.current) return;
+      if (!alive.current) return undefined;
       if (!r.ok) {
         setRun((cur) => (cur?.jobId === jobId ? { ...cur, done: true, error: r.error } : cur));
-        return;
+        return undefined;
       }
       const s = r.value;
       since = s.next;
@@ -139,7 +152,7 @@ export function PushScreen(): React.JSX.Element {
         ...(s.result ? { result: s.result } : {}),
         ...(s.error ? { error: s.error } : {}),
       } : cur));
-      if (s.done) return;
+      if (s.done) return s.result?.outcome;
       await sleep(POLL_MS);
     }
   };
@@ -156,8 +169,13 @@ export function PushScreen(): React.JSX.Element {
     setStarting(undefined);
     if (!r.ok) return setStartError(r.error);
     setRun({ jobId: r.value.jobId, deviceId: inputs.deviceId, dryRun, for: forKey, events: [], done: false });
-    await follow(r.value.jobId);
+    const outcome = await follow(r.value.jobId);
     if (!alive.current) return;
+    if (!dryRun && outcome === 'pushed' && device && certIdFor !== undefined && inputs.junosCertId !== undefined) {
+      // The id is in the device's PKI store now: the next push needs another, so one is suggested.
+      const taken = new Set([inputs.junosCertId, ...certIdsUsed(history, device).map((e) => e.certId ?? '')]);
+      setCertIdEdit({ for: certIdFor, value: suggestCertId(device.certId || inputs.junosCertId, taken, new Date()) });
+    }
     if (!dryRun) {
       // A push uses its plan up: the next one starts with a fresh look at the device.
       setPlanFor(undefined);
@@ -221,7 +239,7 @@ export function PushScreen(): React.JSX.Element {
           {deviceError && <ErrorAlert error={deviceError} onClose={() => setDeviceError(undefined)} />}
           {device && !editing && (
             <Stack gap="sm">
-              <DeviceSummary device={device} />
+              <DeviceSummary device={device} certId={junosCertId} />
               {trustsCertificate(device)
                 ? <CertificatePanel device={device} onChanged={(d) => void loadDevices(d.id)} />
                 : <HostKeyPanel device={device} onChanged={(d) => void loadDevices(d.id)} />}
@@ -243,12 +261,21 @@ export function PushScreen(): React.JSX.Element {
         {noPin && (trustsCertificate(device)
           ? <Text size="sm" c="orange">Trust {device.name}&apos;s certificate first (Check certificate above).</Text>
           : <Text size="sm" c="orange">Trust {device.name}&apos;s host key first (Check host key above).</Text>)}
+        {device && certIdFor !== undefined && certIdValue !== undefined && (
+          <PushCertIdField
+            value={certIdValue}
+            onChange={(value) => setCertIdEdit({ for: certIdFor, value })}
+            profileId={device.certId}
+            used={certIdsUsed(history, device)}
+            disabled={running || starting !== undefined}
+          />
+        )}
         <Group>
-          <BusyButton variant="default" onClick={() => void start(true)} busy={starting === 'plan' || (running && run?.dryRun === true)} disabled={!inputs || noPin || starting === 'push' || (running && run?.dryRun === false)}>Show plan</BusyButton>
-          <BusyButton onClick={() => void start(false)} busy={starting === 'push' || (running && run?.dryRun === false)} disabled={!inputs || !planShown || noPin || starting === 'plan' || (running && run?.dryRun === true)}>Push</BusyButton>
+          <BusyButton variant="default" onClick={() => void start(true)} busy={starting === 'plan' || (running && run?.dryRun === true)} disabled={!inputs || noPin || certIdErr !== undefined || starting === 'push' || (running && run?.dryRun === false)}>Show plan</BusyButton>
+          <BusyButton onClick={() => void start(false)} busy={starting === 'push' || (running && run?.dryRun === false)} disabled={!inputs || !planShown || noPin || certIdErr !== undefined || starting === 'plan' || (running && run?.dryRun === true)}>Push</BusyButton>
           {running && <Button color="red" variant="light" onClick={() => void cancel()}>Cancel</Button>}
         </Group>
-        {inputs && !planShown && !running && !noPin && <Text size="sm" c="dimmed">Push is available once the plan for these choices was shown.</Text>}
+        {inputs && !planShown && !running && !noPin && <Text size="sm" c="dimmed">Push is available once the plan for these choices{junosCertId !== undefined ? ' and this certificate ID' : ''} was shown.</Text>}
         {startError && <ErrorAlert error={startError} title={startError.code === 'refused' ? 'Refused' : undefined} />}
       </BundlePicker>
 
