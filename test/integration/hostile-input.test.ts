@@ -143,6 +143,15 @@ const pushJunos = (extra: string[], replace: Record<string, string> = {}): strin
   };
   return ['push', 'junos', ...Object.entries(base).flatMap(([k, v]) => [k, v]), ...extra];
 };
+// PATH is the one variable the rows' environment holds: a stand-in password, refused before it is ever sent.
+const pushSps = (extra: string[], replace: Record<string, string> = {}): string[] => {
+  const base: Record<string, string> = {
+    '--url': `https://127.0.0.1:${listenerPort}`, '--pin': 'AB'.repeat(32), '--user': 'admin', '--password-env': 'PATH',
+    '--cert': i('rsa.crt'), '--key': i('rsa.key'), '--chain': i('int.crt'),
+    ...replace,
+  };
+  return ['push', 'sps', ...Object.entries(base).flatMap(([k, v]) => [k, v]), ...extra];
+};
 const auditLive = (extra: string[]): string[] => ['audit', 'junos', '--port', String(listenerPort), '--user', 'netops', '--identity', i('ec.key'), '--host-key', `SHA256:${'A'.repeat(43)}`, ...extra];
 const junos = (extra: string[]): string[] => ['format', '--target', 'junos', '--cert', i('rsa.crt'), '--key', i('rsa.key'), '--chain', i('int.crt'), '--chain', i('root.crt'), ...extra];
 
@@ -190,6 +199,13 @@ const rows: Row[] = [
   { name: 'push junos --host with $(…)', args: () => pushJunos([], { '--host': '$(reboot)' }), want: /--host: "\$\(reboot\)" is not a host name or an IP address/ },
   { name: 'push junos --verify-port out of range', args: () => pushJunos([], { '--verify-port': '99999' }), want: /--verify-port: "99999" is not a port number/ },
   { name: 'push junos with a key that does not match (refused before connecting)', args: () => pushJunos([], { '--key': i('other.key') }), want: /does not match the certificate/ },
+  { name: 'push sps --url over plain http', args: () => pushSps([], { '--url': `http://127.0.0.1:${listenerPort}` }), want: /--url: only https:\/\/ is used to reach SPS/ },
+  { name: 'push sps --url with credentials in it', args: () => pushSps([], { '--url': `https://admin:pw-in-url-9x@127.0.0.1:${listenerPort}` }), want: /--url: the URL holds credentials/, secret: 'pw-in-url-9x' },
+  { name: 'push sps --url with a path', args: () => pushSps([], { '--url': `https://127.0.0.1:${listenerPort}/api/../x` }), want: /--url: give the SPS web interface only/ },
+  { name: 'push sps --url with $(…) as the host', args: () => pushSps([], { '--url': 'https://$(reboot)/' }), want: /--url: / },
+  { name: 'push sps --pin that is an SSH key fingerprint', args: () => pushSps([], { '--pin': `SHA256:${'A'.repeat(43)}` }), want: /--pin: this is an SSH key fingerprint/ },
+  { name: 'push sps with both --ca and --pin', args: () => pushSps(['--ca', i('root.crt')]), want: /--ca\/--pin: give exactly one of --ca FILE/ },
+  { name: 'push sps with an ECDSA key (SPS takes RSA only, refused before connecting)', args: () => pushSps([], { '--cert': i('ec.crt'), '--key': i('ec.key') }), want: /refused before connecting/ },
   { name: 'audit junos with both --config and --host', args: () => auditLive(['--host', '127.0.0.1', '--config', i('rsa.crt')]), want: /--config\/--host: give the configuration with --config FILE, or read it from the device with --host HOST/ },
   { name: 'audit junos --host with a semicolon command', args: () => auditLive(['--host', 'r1;reboot']), want: /--host: "r1;reboot" is not a host name or an IP address/ },
   { name: 'audit junos --host with --cert-dir', args: () => auditLive(['--host', '127.0.0.1', '--cert-dir', 'in']), want: /--cert-dir: with --host the certificates are read from the device/ },
