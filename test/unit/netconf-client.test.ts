@@ -385,6 +385,21 @@ describe('framing', () => {
     const replies = await Promise.all(calls);
     expect(replies.map((r) => [r.messageId, r.output])).toEqual([['1', 'a'], ['2', 'b'], ['3', 'c']]);
   });
+
+  it('a reply without message-id answers the one waiting request, and is dropped when several wait', async () => {
+    const { nc, device } = await open([B10]);
+    const one = nc.rpc('<get-a/>', { allowErrors: true });
+    await device.next();
+    device.send('<rpc-reply><output>only</output></rpc-reply>]]>]]>');
+    expect((await one).output).toBe('only');
+    const two = [nc.rpc('<get-b/>'), nc.rpc('<get-c/>')];
+    const ids = [messageIdOf(await device.next()), messageIdOf(await device.next())];
+    // Which of the two it answers cannot be known: it must answer neither.
+    device.send('<rpc-reply><output>whose?</output></rpc-reply>]]>]]>');
+    device.reply(okReply(ids[1]!, '<output>c</output>'));
+    device.reply(okReply(ids[0]!, '<output>b</output>'));
+    expect((await Promise.all(two)).map((r) => r.output)).toEqual(['b', 'c']);
+  });
 });
 
 describe('replies', () => {

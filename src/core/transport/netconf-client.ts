@@ -425,8 +425,9 @@ class NetconfClient implements NetconfSession {
     // Notifications and anything else unasked are not answers.
     if (!root) return;
     const id = attrOf(root, 'message-id');
-    // A reply without message-id (a device refusing a malformed rpc) answers the oldest request.
-    const key = id ?? this.pending.keys().next().value;
+    // A reply without message-id (a device refusing a malformed rpc) can only be matched when one request waits;
+    // with more, giving it to the oldest could resolve the wrong one (a late answer to a timed-out request).
+    const key = id ?? (this.pending.size === 1 ? this.pending.keys().next().value : undefined);
     if (key === undefined) return;
     const p = this.pending.get(key);
     // A reply to a request that already timed out.
