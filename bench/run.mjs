@@ -3,7 +3,7 @@
 //
 //   node bench/run.mjs [--quick] [--only N[,N...]]
 //     --quick   few repetitions (and one file in ten for the OpenSSL loop): for checking the harness
-//     --only N  rows to run, 1-5 (repeatable, or comma-separated)
+//     --only N  rows to run, 1-6 (repeatable, or comma-separated)
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, release, totalmem } from 'node:os';
@@ -16,6 +16,7 @@ const ROWS = {
   3: () => import('./rows/cold-start.mjs'),
   4: () => import('./rows/renderer.mjs'),
   5: () => import('./rows/push.mjs'),
+  6: () => import('./rows/push-sps.mjs'),
 };
 
 function parseArgs(argv) {
@@ -30,7 +31,7 @@ function parseArgs(argv) {
         opts.only.push(Number(n.trim()));
       }
     } else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: node bench/run.mjs [--quick] [--only N[,N...]]  (rows: 1 keygen, 2 throughput, 3 cold start, 4 renderer, 5 push)\n');
+      process.stdout.write('usage: node bench/run.mjs [--quick] [--only N[,N...]]  (rows: 1 keygen, 2 throughput, 3 cold start, 4 renderer, 5 push, 6 SPS push)\n');
       process.exit(0);
     } else {
       throw new Error(`unknown option "${a}" (try --help)`);

@@ -33,3 +33,25 @@ export async function loadServerHelpers() {
   loaded = { ...sshd, ...nginx };
   return loaded;
 }
+
+let spsLoaded;
+
+/**
+ * `{ startSpsSim, opensslServedSha256 }` from test/helpers/sps-sim.ts (the in-process SPS REST simulator), built
+ * once per bench process like the helpers above. The simulator answers from the bench process: whatever talks
+ * to it must be spawned asynchronously.
+ */
+export async function loadSpsSim() {
+  if (spsLoaded) return spsLoaded;
+  const { build } = await import('rolldown');
+  const outDir = ensureDir(join(TMP, 'helpers'));
+  await build({
+    input: { 'sps-sim': join(ROOT, 'test/helpers/sps-sim.ts') },
+    platform: 'node',
+    external,
+    logLevel: 'warn',
+    output: { dir: outDir, format: 'esm', entryFileNames: '[name].mjs', chunkFileNames: 'sps-sim-[name].mjs' },
+  });
+  spsLoaded = await import(`${pathToFileURL(join(outDir, 'sps-sim.mjs')).href}?t=${Date.now()}`);
+  return spsLoaded;
+}
