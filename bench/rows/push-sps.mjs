@@ -8,8 +8,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import https from 'node:https';
-import { syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
 import { BIN, ROOT, TMP, ensureDir, nowMs, summary } from '../lib/common.mjs';
 import { loadSpsSim } from '../lib/servers.mjs';
@@ -100,24 +98,6 @@ function makePki(dir) {
   });
 }
 
-/**
- * Starts the simulator and hands back its https.Server too (the simulator does not expose it), caught by
- * wrapping https.createServer while startSpsSim runs; the bench only listens on it, to time request handling.
- */
-async function startCapturing(startSpsSim, params) {
-  const original = https.createServer;
-  let server;
-  https.createServer = (...a) => (server = original(...a));
-  syncBuiltinESMExports();
-  try {
-    const sim = await startSpsSim(params);
-    return { sim, server };
-  } finally {
-    https.createServer = original;
-    syncBuiltinESMExports();
-  }
-}
-
 // Wall time the simulator spends per request, from the parsed request head to the answer written, summed.
 function meter(server) {
   const m = { handlingMs: 0, requests: 0, connections: 0 };
@@ -204,12 +184,11 @@ export async function run(ctx) {
 
     // SPS starts out serving b, so the first push (a) is a change.
     let current = 1;
-    const started = await startCapturing(startSpsSim, {
+    sim = await startSpsSim({
       users: [{ name: USER, password }],
       server: { certPem: readFileSync(certs[1].crt, 'utf8'), keyPem: readFileSync(certs[1].key, 'utf8'), chainPems: [readFileSync(ca, 'utf8')] },
     });
-    sim = started.sim;
-    const m = meter(started.server);
+    const m = meter(sim.server);
     if ((await opensslServedSha256(sim.port)) !== certs[1].fp) throw new Error('the simulator does not serve the starting certificate');
 
     const certbenchArgs = (c) => [BIN, 'push', 'sps', '--url', sim.url, '--ca', ca, '--user', USER, '--password-env', 'SPS_PW',

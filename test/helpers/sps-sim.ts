@@ -1,7 +1,7 @@
 import { X509Certificate, createPrivateKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer } from 'node:https';
+import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { openssl, tempDir } from './openssl.js';
 
@@ -71,6 +71,8 @@ export interface SpsSim {
   readonly commits: number;
   /** Every request answered, in order. */
   readonly requests: SpsSimRequest[];
+  /** The HTTPS server itself, for a benchmark that times its request handling; tests use the methods above. */
+  readonly server: Server;
   faults: SpsSimFaults;
   close(): Promise<void>;
 }
@@ -374,6 +376,7 @@ export async function startSpsSim(p: SpsSimParams): Promise<SpsSim> {
   return {
     url: `https://127.0.0.1:${port}`,
     port,
+    server,
     servedSha256: () => served.fingerprint256,
     committed: () => ({ ...roles }),
     x509Keys: () => [...store.keys()],
