@@ -351,7 +351,7 @@ describe('junos simulator', () => {
     const confirmed = s.committed();
     expect(confirmed).toContain('set system services rest https server-certificate r1');
 
-    // The push's undo path: a second commit confirmed, then `rollback 1` and a commit, which also ends the wait.
+    // Junos's own undo of a pending commit confirmed: `rollback 1` and a commit, which also ends the wait.
     await nc.rpc('<load-configuration action="set" format="text"><configuration-set>set system services web-management https pki-local-certificate r1</configuration-set></load-configuration>');
     await nc.rpc('<commit-configuration><confirmed/><confirm-timeout>5</confirm-timeout></commit-configuration>');
     expect(await served(s.webPort)).toBe(RSA_FP);

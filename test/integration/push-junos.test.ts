@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeFile } from '../../src/core/pki/decode.js';
-import { pushJunos } from '../../src/core/push/junos.js';
+import { pushJunos, type JunosPushDeps } from '../../src/core/push/junos.js';
+import { openNetconf } from '../../src/core/transport/netconf-client.js';
+import { scpUpload } from '../../src/core/transport/scp.js';
+import { connectSsh } from '../../src/core/transport/ssh.js';
 import type { JunosPushParams, PushEvent, PushResult } from '../../src/core/push/types.js';
 import { assembleBundle } from '../../src/core/targets/index.js';
 import { certbenchAsync } from '../helpers/cli.js';
@@ -115,7 +118,8 @@ describe('certbench push junos against the Junos simulator', () => {
     expect(await servedBy(s.restPort)).toBe(NEW_FP);
     expect(await servedBy(s.webPort)).toBe(NEW_FP);
 
-    // The order the issue asks for: upload, load, delete the key, private candidate, commit confirmed, verify, confirm.
+    // The order the issue asks for (with the lock Junos needs for commit confirmed in place of a private copy):
+    // upload, load, delete the key, lock, commit confirmed, verify, confirm.
     const keyDelete = s.rpcs.findIndex((x) => /^command: file delete \/var\/tmp\/router1-2026\..*\.key$/.test(x));
     const load = s.rpcs.findIndex((x) => x.startsWith('command: request security pki local-certificate load certificate-id router1-2026'));
     const commits = s.rpcs.flatMap((x, i) => (x.startsWith('commit-configuration') ? [i] : []));
@@ -268,15 +272,47 @@ describe('certbench push junos against the Junos simulator', () => {
     await expectUnchanged(s);
   }, 60_000);
 
-  it('cancel during the upload: nothing committed, the key file removed from /var/tmp', async () => {
+  it('cancel right after the key is uploaded: nothing committed, the key file removed from /var/tmp', async () => {
+    const s = await start();
+    const abort = new AbortController();
+    const upload: JunosPushDeps['upload'] = async (session, path, data, mode, o) => {
+      await scpUpload(session, path, data, mode, o);
+      if (path.endsWith('.key')) abort.abort();
+    };
+    const result = await pushJunos(await params(s, { signal: abort.signal }), undefined, { upload });
+    expect(result.outcome).toBe('unchanged');
+    expect(result.error?.code).toBe('cancelled');
+    // The key did reach the device, and was deleted over a fresh connection.
+    expect(s.rpcs.some((x) => /^scp: \/var\/tmp\/router1-2026\..*\.key$/.test(x))).toBe(true);
+    expect(s.rpcs.some((x) => /^command: file delete \/var\/tmp\/router1-2026\..*\.key$/.test(x))).toBe(true);
+    await expectUnchanged(s);
+  }, 60_000);
+
+  it('cancel while the certificate is being loaded: whatever the device did, the store ends without it', async () => {
     const s = await start();
     const abort = new AbortController();
     const result = await pushJunos(await params(s, { signal: abort.signal }), (e) => {
-      if (e.step === 'upload' && e.status === 'start') abort.abort();
+      if (e.step === 'activate' && e.status === 'start') abort.abort();
     });
     expect(result.outcome).toBe('unchanged');
-    expect(result.error?.code).toBe('cancelled');
     await expectUnchanged(s);
+  }, 60_000);
+
+  it('the configuration locked by another session: refused before any commit, their lock kept, the loaded certificate cleared', async () => {
+    const s = await start();
+    const other = await connectSsh({ host: '127.0.0.1', port: s.port, username: 'netops', auth: { kind: 'password', password: PASSWORD }, hostKey: { kind: 'pin', fingerprints: [s.hostKeyFingerprint] } });
+    const nc = await openNetconf(other);
+    try {
+      await nc.rpc('<lock-configuration/>');
+      const result = await pushJunos(await params(s));
+      expect(result.outcome).toBe('unchanged');
+      expect(result.error?.message).toMatch(/configuration database locked/);
+      expect(s.rpcs.some((x) => x.startsWith('commit-configuration'))).toBe(false);
+      await expectUnchanged(s, 'netops');
+    } finally {
+      await nc.close();
+      await other.close();
+    }
   }, 60_000);
 
   it('cancel during verify rolls back', async () => {

@@ -5,7 +5,7 @@ import { isJunosId } from '../../shared/push-cert-id.js';
 import { CertbenchError, InputError, fail } from '../errors.js';
 import { JUNOS_UPLOAD_DIR } from '../targets/junos.js';
 import { formatFor } from '../targets/index.js';
-import { CancelledError, ConnectionLostError, NetconfRpcError, TimeoutError } from '../transport/errors.js';
+import { CancelledError, ConnectionLostError, NetconfRpcError, TimeoutError, TransportError } from '../transport/errors.js';
 import { endpointOf, validateHost, validatePort } from '../transport/host.js';
 import { openNetconf, xmlEscape } from '../transport/netconf-client.js';
 import type { NetconfParams, NetconfSession, RpcReply } from '../transport/netconf.js';
@@ -143,6 +143,8 @@ interface Changes {
   committed: boolean;
   /** When the device rolls the confirmed commit back by itself. */
   autoRollbackAt?: number;
+  /** The confirming commit was sent: if its answer was lost, the device may have kept the change. */
+  confirmSent?: boolean;
 }
 
 // A value as a `set` line needs it: bare when it is one plain word, else quoted.
@@ -238,8 +240,9 @@ class JunosPush extends PushRun {
         this.changes.localLoaded = true;
         await this.command(`request security pki local-certificate load certificate-id ${this.c.certId} filename ${crtPath} key ${keyPath}`);
       } catch (e) {
-        // Refused means not loaded; a lost connection or a timeout leaves it unknown, and the cleanup clears it if it is there.
-        if (!unknownOutcome(e)) this.changes.localLoaded = false;
+        // Only a refusal means not loaded; a lost connection, a timeout or a cancel (the request may have been
+        // sent) leaves it unknown, and the cleanup clears it if the store holds it.
+        if (e instanceof NetconfRpcError || (e instanceof CertbenchError && !(e instanceof TransportError))) this.changes.localLoaded = false;
         throw e;
       } finally {
         await this.deleteKeyFile(keyPath);
@@ -295,6 +298,7 @@ class JunosPush extends PushRun {
     if (left < margin) {
       throw new CertbenchError(`only ${Math.max(0, Math.round(left / 1000))} s were left before the device's own rollback: not confirming so late (raise --confirm-minutes)`);
     }
+    this.changes.confirmSent = true;
     await this.rpc('<commit-configuration/>');
     this.changes.autoRollbackAt = undefined;
     if (!(await this.bindsNewCert())) {
@@ -442,6 +446,7 @@ class JunosPush extends PushRun {
         await this.removeFiles('rollback', this.changes.uploaded);
       });
     } catch (e) {
+      for (const path of this.changes.uploaded.filter((x) => x.endsWith('.key'))) this.keyFileLeft(path, e);
       const how = `on the device: ${this.changes.localLoaded ? `clear security pki local-certificate certificate-id ${this.c.certId}; ` : ''}file delete ${this.changes.uploaded.join('; file delete ')}`;
       this.emit('rollback', 'fail', `could not clean up (${messageOf(e)}); the configuration was not changed. ${how}`);
       await this.close();
@@ -457,6 +462,8 @@ class JunosPush extends PushRun {
       await this.onLiveConnection('rollback', 'roll back', async () => {
         // Junos restores the previous configuration itself when the session that committed confirmed ends;
         // the undo lines are committed only while the new binding is still there, and are harmless if repeated.
+        // The CA certificate goes before its profile does (the undo deletes a profile the push added).
+        await this.clearCa();
         if (await this.bindsNewCert()) {
           if (!this.locked) await this.lock();
           await this.loadSet(this.before.undo);
@@ -491,13 +498,15 @@ class JunosPush extends PushRun {
     const margin = Math.min(this.c.minuteMs / 2, 30_000);
     const waitMs = Math.max(0, this.changes.autoRollbackAt! - Date.now()) + margin;
     this.emit('rollback', 'info', `could not roll back explicitly (${messageOf(e)}); the device rolls the confirmed commit back by itself within ${Math.ceil(waitMs / 1000)} s (commit-confirmed timer): waiting for it`);
+    const fingerprints = Object.keys(this.before.served).length > 0;
     try {
-      await this.checkOldServed(waitMs + this.c.verifyTimeoutMs);
-      if (Object.keys(this.before.served).length === 0) await new Promise((r) => setTimeout(r, waitMs));
+      if (fingerprints) await this.checkOldServed(waitMs + this.c.verifyTimeoutMs);
+      else await new Promise((r) => setTimeout(r, waitMs));
     } catch (e2) {
       return this.attention(cause, e2);
     }
-    this.changes.autoRollbackAt = undefined;
+    // A lost confirmation may have made the change permanent: only a fingerprint or the configuration can tell.
+    if (!this.changes.confirmSent) this.changes.autoRollbackAt = undefined;
     // Proof by the configuration too, and the loaded certificate is unused now: clear it when the device answers again.
     let stillBound = false;
     try {
@@ -505,13 +514,15 @@ class JunosPush extends PushRun {
         stillBound = await this.bindsNewCert();
         if (stillBound) return;
         this.changes.committed = false;
+        this.changes.autoRollbackAt = undefined;
         await this.clearLoaded();
       });
     } catch (e3) {
+      if (!fingerprints) return this.attention(cause, new CertbenchError(`nothing proves the rollback: nothing was served before the push to compare with, and the device cannot be reached (${messageOf(e3)})`));
       this.warnings.push({ severity: 'warning', code: 'junos-leftover-certificate', message: `the old certificate is served again, but the device could not be asked to confirm it (${messageOf(e3)}): check that certificate-id ${this.c.certId} is no longer bound, then clear security pki local-certificate certificate-id ${this.c.certId}` });
       this.emit('rollback', 'info', `could not reach the device again (${messageOf(e3)}): check that certificate-id ${this.c.certId} is no longer bound, then clear security pki local-certificate certificate-id ${this.c.certId}`);
     }
-    if (stillBound) return this.attention(cause, new CertbenchError(`the old certificate is served, but the configuration still binds certificate-id ${this.c.certId}`));
+    if (stillBound) return this.attention(cause, new CertbenchError(`the configuration still binds certificate-id ${this.c.certId}`));
     const w = 'the lost session may still hold the configuration lock until the device notices it is gone: if a commit is refused with "configuration database locked", end that session (show system users; request system logout)';
     this.warnings.push({ severity: 'warning', code: 'junos-stale-lock', message: w });
     this.emit('rollback', 'info', w);
@@ -525,6 +536,12 @@ class JunosPush extends PushRun {
   }
 
   private async clearLoaded(): Promise<void> {
+    await this.clearCa();
+    if (this.changes.localLoaded) await this.clearLocal();
+    await this.removeFiles('rollback', this.changes.uploaded);
+  }
+
+  private async clearCa(): Promise<void> {
     // Marked loaded before the load ran (a lost connection leaves it unknown): clear only what the store holds.
     if (this.changes.caLoaded) {
       if (identifiers(await this.command('show security pki ca-certificate')).includes(this.c.caProfile!)) {
@@ -533,8 +550,6 @@ class JunosPush extends PushRun {
       }
       this.changes.caLoaded = false;
     }
-    if (this.changes.localLoaded) await this.clearLocal();
-    await this.removeFiles('rollback', this.changes.uploaded);
   }
 
   private async clearLocal(): Promise<void> {
@@ -557,7 +572,10 @@ class JunosPush extends PushRun {
   }
 
   private async attention(cause: unknown, e: unknown): Promise<PushResult> {
-    const pending = this.changes.autoRollbackAt !== undefined ? ` The device rolls the confirmed commit back by itself at ${new Date(this.changes.autoRollbackAt).toISOString()} unless someone commits.` : '';
+    const at = this.changes.autoRollbackAt;
+    const pending = at === undefined ? ''
+      : at > Date.now() ? ` The device rolls the confirmed commit back by itself at ${new Date(at).toISOString()} unless someone commits.`
+      : ` The device's own rollback time (${new Date(at).toISOString()}) has passed${this.changes.confirmSent ? ', but the confirming commit was sent and may have made the change permanent' : ''}.`;
     const how = `check on the device: show system commit; if certificate-id ${this.c.certId} is still bound: ${this.before.undo.join('; ')}; commit; then clear security pki local-certificate certificate-id ${this.c.certId}.${pending}`;
     this.emit('rollback', 'fail', `rollback failed: ${messageOf(e)}. ${how}`);
     await this.close();
@@ -640,11 +658,12 @@ function identifiers(output: string): string[] {
 
 /**
  * Installs a local certificate on a Junos device over NETCONF: preflight -> connect -> inspect (config, PKI
- * store, served certificates) -> upload (SCP to /var/tmp) -> activate (PKI load, key file deleted, bindings
- * in a private candidate, commit confirmed, CA load) -> verify the served fingerprint on each bound service
- * -> confirm. A failure before the commit removes what was loaded; after it, rolls back (rollback 1 and
- * commit, or the device's own commit-confirmed timer when the connection cannot be had) and checks the old
- * certificate is served again. Device-side failures come back as the result's outcome and error, never as a throw.
+ * store, served certificates) -> upload (SCP to /var/tmp) -> activate (PKI load, key file deleted, lock, bindings
+ * loaded, commit confirmed, CA load) -> verify the served fingerprint on each bound service -> confirm and
+ * unlock. A failure before the commit discards the candidate and removes what was loaded; after it, commits
+ * the inverse of the bindings (or relies on Junos restoring the configuration when the session ends or the
+ * commit-confirmed timer runs out, when the device cannot be reached) and checks the old certificate is
+ * served again. Device-side failures come back as the result's outcome and error, never as a throw.
  * @throws InputError for bad options or a bundle refused in preflight (nothing is sent then)
  */
 export async function pushJunos(p: JunosPushParams, onEvent?: PushListener, deps: JunosPushDeps = {}): Promise<PushResult> {
