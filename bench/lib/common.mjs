@@ -1,5 +1,5 @@
 // Shared helpers for the benchmark rows: paths, timing, statistics, process runs.
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -93,4 +93,62 @@ export function costRatio(certbench, peer, words = ['faster', 'slower']) {
   if (!Number.isFinite(ratio) || ratio <= 0) return { ratio, text: '-' };
   const text = ratio <= 1 ? `${(1 / ratio).toFixed(2)}x ${words[0]}` : `${ratio.toFixed(2)}x ${words[1]}`;
   return { ratio: Number(ratio.toFixed(4)), text };
+}
+
+/** Longest a timed push process may run before it is killed with everything it started. */
+export const RUN_LIMIT_MS = 120_000;
+
+/**
+ * Runs a process to completion in its own process group (`input` on stdin; none when not given) and resolves
+ * with its wall time in ms, its output and the arrival time (ms after spawn) of each stdout line. Rejects on a
+ * non-zero exit or after RUN_LIMIT_MS, killing the whole group. Never synchronous: the time limit is a timer
+ * of this process, and a simulator the process talks to may run on this event loop.
+ */
+export function timeProcessAsync(cmd, args, { env = process.env, input } = {}) {
+  return new Promise((resolve, reject) => {
+    const t0 = nowMs();
+    // detached: a new session without a controlling terminal (curl then reads a password from stdin), and a
+    // stuck run is ended with every scp/ssh/curl it started.
+    const child = spawn(cmd, args, { cwd: ROOT, env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], detached: true });
+    let stdout = '';
+    let stderr = '';
+    let partial = '';
+    const lines = [];
+    child.stdout.setEncoding('utf8').on('data', (s) => {
+      const t = nowMs() - t0;
+      stdout += s;
+      const parts = (partial + s).split('\n');
+      partial = parts.pop();
+      for (const line of parts) lines.push({ t, line });
+    });
+    child.stderr.setEncoding('utf8').on('data', (s) => { stderr += s; });
+    if (input !== undefined) {
+      child.stdin.on('error', () => {});
+      child.stdin.end(input);
+    }
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+      reject(new Error(`${cmd} ${args.slice(0, 3).join(' ')} did not finish within ${RUN_LIMIT_MS / 1000} s`));
+    }, RUN_LIMIT_MS);
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.once('close', (code, signal) => {
+      const ms = nowMs() - t0;
+      clearTimeout(timer);
+      if (code === 0) resolve({ ms, stdout, stderr, lines });
+      else reject(new Error(`${cmd} ${args.slice(0, 3).join(' ')} exited ${code ?? signal}: ${stderr.slice(-600)}${stdout.slice(-600)}`));
+    });
+  });
+}
+
+/** Per-key medians (one decimal) of a list of `{ step: ms }` objects, ignoring steps a run did not have. */
+export function medians(list) {
+  const keys = [...new Set(list.flatMap((o) => Object.keys(o)))];
+  return Object.fromEntries(keys.map((k) => [k, Number(summary(list.map((o) => o[k]).filter(Number.isFinite)).median.toFixed(1))]));
 }

@@ -5,65 +5,18 @@
 // so each one is a real change; after each run `openssl s_client` must see the pushed certificate, and the
 // simulator must have committed exactly one change (server only) and hold no open transaction, or the row fails.
 // The simulator answers from this process, so every process here that talks to it is spawned asynchronously.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, ROOT, TMP, ensureDir, nowMs, summary } from '../lib/common.mjs';
+import { BIN, TMP, ensureDir, medians, nowMs, summary, timeProcessAsync } from '../lib/common.mjs';
 import { loadSpsSim } from '../lib/servers.mjs';
 
 const VERIFY_TIMEOUT_S = 30;
 // A push that takes longer than this is stuck; the row fails instead of waiting for ever.
-const RUN_LIMIT_MS = 120_000;
 const USER = 'admin';
 // What every push changes on the simulator, in order (GETs aside); anything else fails the row.
 const CHANGES = ['POST /api/transaction', 'POST /api/configuration/x509', 'PUT /api/configuration/management/certificates', 'PUT /api/transaction'];
-
-/**
- * Runs a process to completion (its own process group, `input` on stdin); resolves with its wall time in ms,
- * its output and the arrival time (ms after spawn) of each stdout line. Rejects on a non-zero exit or after
- * RUN_LIMIT_MS. Never synchronous: the simulator it talks to runs on this process's event loop.
- */
-function timeProcessAsync(cmd, args, { env = process.env, input = '' } = {}) {
-  return new Promise((resolve, reject) => {
-    const t0 = nowMs();
-    // detached: a new session without a controlling terminal, so curl reads the password from stdin, and a
-    // stuck run is ended with every process it started.
-    const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
-    let stdout = '';
-    let stderr = '';
-    let partial = '';
-    const lines = [];
-    child.stdout.setEncoding('utf8').on('data', (s) => {
-      const t = nowMs() - t0;
-      stdout += s;
-      const parts = (partial + s).split('\n');
-      partial = parts.pop();
-      for (const line of parts) lines.push({ t, line });
-    });
-    child.stderr.setEncoding('utf8').on('data', (s) => { stderr += s; });
-    child.stdin.on('error', () => {});
-    child.stdin.end(input);
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        child.kill('SIGKILL');
-      }
-      reject(new Error(`${cmd} ${args.slice(0, 3).join(' ')} did not finish within ${RUN_LIMIT_MS / 1000} s`));
-    }, RUN_LIMIT_MS);
-    child.once('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.once('close', (code, signal) => {
-      const ms = nowMs() - t0;
-      clearTimeout(timer);
-      if (code === 0) resolve({ ms, stdout, stderr, lines });
-      else reject(new Error(`${cmd} ${args.slice(0, 3).join(' ')} exited ${code ?? signal}: ${stderr.slice(-600)}${stdout.slice(-600)}`));
-    });
-  });
-}
 
 // Setup only (before the simulator runs), so synchronous is fine here.
 function openssl(args, cwd) {
@@ -151,11 +104,6 @@ function scriptSteps(lines, totalMs) {
   const done = at('Done');
   out.exit = done === undefined ? NaN : totalMs - done;
   return out;
-}
-
-function medians(list) {
-  const keys = [...new Set(list.flatMap((o) => Object.keys(o)))];
-  return Object.fromEntries(keys.map((k) => [k, Number(summary(list.map((o) => o[k]).filter(Number.isFinite)).median.toFixed(1))]));
 }
 
 export async function run(ctx) {

@@ -5,53 +5,17 @@
 // (two certificates for apstra.example.net, alternating), so each one is a real change that has to be
 // verified; after each run `openssl s_client` must see the pushed fingerprint, or the row fails.
 // Everything talks to 127.0.0.1 only.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, ROOT, nowMs, summary } from '../lib/common.mjs';
+import { BIN, ROOT, medians, summary, timeProcessAsync } from '../lib/common.mjs';
 import { loadServerHelpers } from '../lib/servers.mjs';
 
 const SERVER_NAME = 'apstra.example.net';
 const VERIFY_TIMEOUT_S = 30;
 // A push that takes longer than this is stuck; the row fails instead of waiting for ever.
-const RUN_LIMIT_MS = 120_000;
 const pki = (name) => join(ROOT, 'test/fixtures/pki', name);
-
-/**
- * Runs a process to completion and returns its wall time in ms and stdout; throws on a non-zero exit or
- * after RUN_LIMIT_MS. Asynchronous on purpose: the time limit is a timer of this process, which a spawnSync
- * would leave unserviced while a push hangs.
- */
-function timeProcessAsync(cmd, args, env = process.env) {
-  return new Promise((resolve, reject) => {
-    const t0 = nowMs();
-    // Its own process group, so a stuck run is ended with every scp/ssh it started.
-    const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s) => { stdout += s; });
-    child.stderr.setEncoding('utf8').on('data', (s) => { stderr += s; });
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        child.kill('SIGKILL');
-      }
-      reject(new Error(`${cmd} ${args.slice(0, 3).join(' ')} did not finish within ${RUN_LIMIT_MS / 1000} s`));
-    }, RUN_LIMIT_MS);
-    child.once('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.once('close', (code, signal) => {
-      const ms = nowMs() - t0;
-      clearTimeout(timer);
-      if (code === 0) resolve({ ms, stdout });
-      else reject(new Error(`${cmd} ${args.slice(0, 3).join(' ')} exited ${code ?? signal}: ${stderr.slice(0, 500)}${stdout.slice(0, 500)}`));
-    });
-  });
-}
 
 function openssl(args, input) {
   const r = spawnSync('openssl', args, { input, encoding: 'utf8' });
@@ -160,11 +124,6 @@ function certbenchSteps(result, t0EpochMs, t1EpochMs) {
   };
 }
 
-function medians(list) {
-  const keys = [...new Set(list.flatMap((o) => Object.keys(o)))];
-  return Object.fromEntries(keys.map((k) => [k, Number(summary(list.map((o) => o[k]).filter(Number.isFinite)).median.toFixed(1))]));
-}
-
 export async function run(ctx) {
   for (const tool of ['/usr/sbin/sshd', '/usr/sbin/nginx']) {
     if (!existsSync(tool)) return skipped(`${tool} is not installed (apt-get install openssh-server nginx)`);
@@ -255,7 +214,7 @@ export async function run(ctx) {
     };
     async function manual(c, share) {
       const t0 = Date.now();
-      const r = await timeProcessAsync('bash', [script], manualEnv(c, share));
+      const r = await timeProcessAsync('bash', [script], { env: manualEnv(c, share) });
       const attempts = Number(/^attempts (\d+)$/m.exec(r.stdout)?.[1]);
       return { ms: r.ms, steps: { ...marks(r.stdout, t0), 'verify attempts': attempts } };
     }
