@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { startJunosSim, type JunosSim } from '../helpers/junos-sim.js';
+import { BOUND_TO_OLD_CERT, startJunosSim, type JunosSim } from '../helpers/junos-sim.js';
 import { openssl, opensslServedSha256 } from '../helpers/openssl.js';
 import { dropFiles, expect, pkiFile, openTab, screenshot, test } from './harness/bridge.js';
 
@@ -14,12 +14,7 @@ const sha256Of = (pem: string): string => openssl(['x509', '-noout', '-fingerpri
 const NEW_FP = sha256Of(readFileSync(pkiFile('rsa.crt'), 'utf8'));
 const OLD_FP = sha256Of(readFileSync(pkiFile('ec.crt'), 'utf8'));
 const PASSWORD = 'junos-e2e-Pw-3f9a';
-const INITIAL = [
-  'set system host-name sim-router',
-  'set system services netconf ssh',
-  'set system services rest https server-certificate old-cert',
-  'set system services web-management https pki-local-certificate old-cert',
-];
+const INITIAL = [...BOUND_TO_OLD_CERT];
 
 const servedBy = (port: number): Promise<string> => opensslServedSha256(port, 'router1.example.net');
 

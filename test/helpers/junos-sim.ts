@@ -20,6 +20,14 @@ import { openssl, tempDir } from './openssl.js';
  */
 
 /** Accounts, capabilities and the starting state of a simulated Junos device. */
+/** A device whose REST API and J-Web both serve local certificate `old-cert`: the starting state the push tests use. */
+export const BOUND_TO_OLD_CERT: readonly string[] = [
+  'set system host-name sim-router',
+  'set system services netconf ssh',
+  'set system services rest https server-certificate old-cert',
+  'set system services web-management https pki-local-certificate old-cert',
+];
+
 export interface JunosSimParams {
   /** Accounts: a password and/or authorized OpenSSH public key lines (`ssh-ed25519 AAAA... comment`). */
   users: { name: string; password?: string; publicKeys?: string[] }[];

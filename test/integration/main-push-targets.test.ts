@@ -6,7 +6,7 @@ import { createAppHandlers, type Dialogs, type Handlers } from '../../src/main/d
 import { inFormTerms } from '../../src/main/push-jobs.js';
 import { testCipher } from '../helpers/cipher.js';
 import { dispatchRecorder } from '../helpers/dispatch-recorder.js';
-import { startJunosSim, type JunosSim } from '../helpers/junos-sim.js';
+import { BOUND_TO_OLD_CERT, startJunosSim, type JunosSim } from '../helpers/junos-sim.js';
 import { openssl, opensslServedSha256, tempDir } from '../helpers/openssl.js';
 import { startSpsSim, type SpsSim } from '../helpers/sps-sim.js';
 
@@ -27,12 +27,7 @@ const OLD_FP = sha256Of(read('ec.crt'));
 const FACTORY_FP = sha256Of(read('selfsigned.crt'));
 const PASSWORD = 'Push-pw-4b7e-never-shown';
 const WRONG = 'Wrong-pw-91ad-never-shown';
-const JUNOS_INITIAL = [
-  'set system host-name sim-router',
-  'set system services netconf ssh',
-  'set system services rest https server-certificate old-cert',
-  'set system services web-management https pki-local-certificate old-cert',
-];
+const JUNOS_INITIAL = [...BOUND_TO_OLD_CERT];
 
 const noDialogs: Dialogs = {
   openFiles: () => Promise.reject(new Error('unexpected open dialog')),

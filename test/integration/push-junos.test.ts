@@ -9,7 +9,7 @@ import { connectSsh } from '../../src/core/transport/ssh.js';
 import type { JunosPushParams, PushEvent, PushResult } from '../../src/core/push/types.js';
 import { assembleBundle } from '../../src/core/targets/index.js';
 import { certbenchAsync } from '../helpers/cli.js';
-import { startJunosSim, type JunosSim } from '../helpers/junos-sim.js';
+import { BOUND_TO_OLD_CERT, startJunosSim, type JunosSim } from '../helpers/junos-sim.js';
 import { openssl, opensslServedSha256 } from '../helpers/openssl.js';
 
 /*
@@ -27,12 +27,7 @@ const NEW_FP = sha256Of(read('rsa.crt'));
 const OLD_FP = sha256Of(read('ec.crt'));
 const INT_FP = sha256Of(read('int.crt'));
 const PASSWORD = 'netconf-Secret-42';
-const INITIAL = [
-  'set system host-name sim-router',
-  'set system services netconf ssh',
-  'set system services rest https server-certificate old-cert',
-  'set system services web-management https pki-local-certificate old-cert',
-];
+const INITIAL = [...BOUND_TO_OLD_CERT];
 
 const servedBy = (port: number): Promise<string> => opensslServedSha256(port, 'router1.example.net');
 
